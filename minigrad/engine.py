@@ -1,0 +1,214 @@
+"""The reverse-mode pass: walk the graph from the outputs back to the inputs.
+
+1. ``topological_order`` lists the nodes reachable from the outputs, every consumer
+   before the nodes that produced its inputs (Kahn's algorithm: iterative and linear,
+   so a chain of 100,000 ops needs no recursion).
+2. ``run_backward`` visits them in that order. Gradients wait in a local dict keyed by
+   ``(node, output index)`` (or by the leaf Tensor) and are dropped as soon as the
+   node has used them. The first gradient to reach a slot is stored as it is; only a
+   second one creates a sum, so no array that something else holds is ever modified
+   in place.
+3. Un-broadcasting happens here, once for every op: a rule may return the gradient
+   in the broadcast shape and the engine sums it back to the input's shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from . import anomaly
+from .function import Context, _freed_message
+from .grad_mode import enable_grad, no_grad
+from .tensor import Tensor
+
+
+def topological_order(root_nodes: Iterable[Context]) -> list[Context]:
+    """Every node reachable from ``root_nodes``, each before all of its producers."""
+    roots = list(dict.fromkeys(root_nodes))
+    consumers = dict.fromkeys(roots, 0)  # node -> number of edges from consumers
+    stack = list(roots)
+    while stack:
+        for t in stack.pop().inputs:
+            if t is None or t._node is None:
+                continue
+            p = t._node
+            if p in consumers:
+                consumers[p] += 1
+            else:
+                consumers[p] = 1
+                stack.append(p)
+    order = []
+    ready = [n for n in roots if consumers[n] == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for t in node.inputs:
+            if t is None or t._node is None:
+                continue
+            p = t._node
+            consumers[p] -= 1
+            if consumers[p] == 0:
+                ready.append(p)
+    return order
+
+
+def sum_to(g, shape: tuple, op_name: str = "op"):
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    lead = g.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, g.shape[lead:])):
+        raise RuntimeError(
+            f"backward of {op_name} returned a gradient of shape {tuple(g.shape)} "
+            f"for an input of shape {tuple(shape)}"
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if g.shape != shape else g
+
+
+def _accumulate(store: dict, key, g, owned: bool) -> None:
+    entry = store.get(key)
+    if entry is None:
+        store[key] = [g, owned]
+    elif entry[1] and isinstance(entry[0], np.ndarray):
+        entry[0] += g  # our own array: safe to add in place
+    else:
+        entry[0] = entry[0] + g
+        entry[1] = True
+
+
+def _normalize(ctx: Context, g, inp: Tensor, create_graph: bool):
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = Tensor(np.asarray(g))
+    elif type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.shape != inp.shape:
+        g = sum_to(g, inp.shape, ctx.name)
+    if g.dtype != inp.dtype:
+        g = g.astype(inp.dtype)
+    return g
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence,
+    retain_graph: bool,
+    create_graph: bool,
+    targets: Sequence[Tensor] | None = None,
+) -> dict:
+    """Back-propagate ``root_grads`` from ``roots``.
+
+    With ``targets=None`` returns ``{leaf: [gradient, owned]}`` for every leaf reached
+    (what ``Tensor.backward`` adds to ``.grad``; ``owned`` says that no one else holds
+    the array). With ``targets`` returns ``{target: gradient or None}`` for those
+    Tensors only (``mg.grad``), running only the nodes that lead to them.
+    """
+    grads: dict = {}  # (node, output index) or leaf Tensor -> [gradient, owned]
+    for t, g in zip(roots, root_grads):
+        key = t if t._node is None else (t._node, t._out_index)
+        _accumulate(grads, key, g, False)
+    order = topological_order(t._node for t in roots if t._node is not None)
+
+    wanted = needed = None
+    if targets is not None:
+        wanted = dict.fromkeys(targets)
+        slots = {(t._node, t._out_index): t for t in targets if t._node is not None}
+        needed = _needed_nodes(order, wanted)
+        order = [n for n in order if n in needed or any(k[0] is n for k in slots)]
+
+    with enable_grad() if create_graph else no_grad():
+        for node in order:
+            outs = [grads.pop((node, j), None) for j in range(node.n_outputs)]
+            if wanted is not None:
+                for j, entry in enumerate(outs):
+                    if entry is not None and (node, j) in slots:
+                        wanted[slots[node, j]] = entry[0]
+                if node not in needed:
+                    continue
+            if all(o is None for o in outs):
+                continue
+            in_grads = _call_backward(node, outs, create_graph)
+            held = {id(o[0]) for o in outs if o is not None}  # see _is_fresh
+            held.update(id(t.data) for t in node.inputs if t is not None)
+            held.update(id(a) for a in node._saved)
+            del outs
+            if not retain_graph:
+                node.release()
+            for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
+                if inp is None or g is None:
+                    continue
+                if wanted is not None and inp._node is None and inp not in wanted:
+                    continue
+                owned = not create_graph and _is_fresh(g, held)
+                g = _normalize(node, g, inp, create_graph)
+                if anomaly._enabled:
+                    anomaly.check_gradient(node, i, g)
+                key = inp if inp._node is None else (inp._node, inp._out_index)
+                _accumulate(grads, key, g, owned)
+
+    if wanted is None:
+        return {k: v for k, v in grads.items() if isinstance(k, Tensor)}
+    for t in wanted:
+        if t._node is None and t in grads:
+            wanted[t] = grads[t][0]
+    return wanted
+
+
+def _call_backward(node: Context, outs: list, create_graph: bool) -> tuple:
+    if node.freed:
+        raise RuntimeError(_freed_message(node))
+    if create_graph and node.fn.once_differentiable:
+        raise RuntimeError(
+            f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
+        )
+    out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
+    node.create_graph = create_graph
+    try:
+        in_grads = node.fn.backward(node, *out_grads)
+    finally:
+        node.create_graph = False
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    if len(in_grads) != len(node.inputs):
+        raise RuntimeError(
+            f"backward of {node.name} returned {len(in_grads)} gradients for "
+            f"{len(node.inputs)} inputs"
+        )
+    return in_grads
+
+
+def _output_grad(node: Context, j: int, entry, create_graph: bool):
+    if entry is not None:
+        return entry[0]
+    shape, dtype = node._out_meta[j]  # an unused output of a multi-output op
+    zeros = np.zeros(shape, dtype)
+    return Tensor(zeros) if create_graph else zeros
+
+
+def _is_fresh(g, held: set) -> bool:
+    """True when ``g`` is a new array that nothing else holds, so that later gradients
+    may be added into it in place. Not fresh: views, read-only arrays, the incoming
+    gradient passed through (``Add`` returns ``g, g``), an input's data or a saved
+    array (all in ``held``), or the same array returned for two inputs."""
+    if type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
+        return False
+    if id(g) in held:
+        return False
+    held.add(id(g))
+    return True
+
+
+def _needed_nodes(order: list[Context], wanted: dict) -> set:
+    """The nodes from which some wanted Tensor can be reached."""
+    needed: set = set()
+    for node in reversed(order):  # producers first
+        for t in node.inputs:
+            if t is not None and (t in wanted or t._node in needed):
+                needed.add(node)
+                break
+    return needed

@@ -1,0 +1,204 @@
+"""``Function``: one differentiable op, forward and backward side by side.
+
+An op is a subclass with two static methods::
+
+    class Tanh(Function):
+        "y = tanh(x);  dy/dx = 1 - y**2"
+
+        @staticmethod
+        def forward(ctx, x):            # x is a numpy array
+            y = np.tanh(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):           # g: gradient of the loss w.r.t. y
+            (y,) = ctx.saved_tensors
+            return g * (1 - y * y)
+
+``Tanh.apply(t)`` runs ``forward`` on the arrays inside the Tensors and, when a graph
+is being recorded, keeps ``ctx`` as the graph node that produced the output.
+
+One rule serves every order of differentiation. In an ordinary backward pass the
+rule receives numpy arrays and does plain numpy arithmetic. Under
+``create_graph=True`` the engine hands the very same rule Tensors instead: ``g`` and
+every saved input or output become the Tensors of the graph, so ``g * (1 - y * y)``
+records new nodes and can be differentiated again. ``Tensor`` implements numpy's
+``__array_ufunc__`` / ``__array_function__`` protocols, so ``np.exp``, ``np.where``
+and ``np.broadcast_to`` inside a rule dispatch to minigrad ops too. Called with no
+Tensor among its arguments, ``apply`` is plain ``forward`` on arrays: that is what a
+rule calls when it needs another op (``IndexAdd.apply`` inside ``Index.backward``).
+
+Saved arrays other than the op's own inputs and outputs are constants to the second
+pass. That is right for masks and other piecewise-constant values; an op that saves a
+continuous intermediate sets ``once_differentiable = True`` and refuses
+``create_graph`` rather than return a silently wrong second derivative.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import anomaly, grad_mode, scope
+from .tensor import Tensor
+
+
+class Context:
+    """What one call of an op remembers for its backward pass: a node of the graph.
+
+    ``forward`` may also store small metadata (shapes, axes) as attributes of ctx;
+    arrays needed by ``backward`` go through ``save_for_backward`` so that they are
+    released after the backward pass.
+    """
+
+    fn: type[Function] | None = None  # the op; None for a throwaway ctx (no graph)
+    inputs: tuple = ()  # input Tensors that need a gradient (None elsewhere)
+    needs_input_grad: tuple = ()
+    n_outputs = 1
+    freed = False  # saved buffers released by a backward pass without retain_graph
+    create_graph = False  # set by the engine while it runs this node's backward
+    scope = None  # the nn.Module call this op ran in (for graph drawing)
+    site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
+    _saved: tuple | None = ()
+    _roles: tuple | None = None  # for each saved array: ("in", i), ("out", j) or None
+    _outputs: list | None = None  # weak references to the outputs (no reference cycle)
+    _out_meta: tuple = ()  # (shape, dtype) of each output, for multi-output ops
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self.freed:
+            raise RuntimeError(_freed_message(self))
+        if not self.create_graph or self._roles is None:
+            return self._saved
+        return tuple(self._as_tensor(a, role) for a, role in zip(self._saved, self._roles))
+
+    def _as_tensor(self, array, role):
+        if role is None:
+            return array
+        kind, index = role
+        if kind == "in":
+            return self.inputs[index]
+        out = self._outputs[index]()
+        if out is None:  # never expected: consumers hold every output they used
+            raise RuntimeError(f"{self.name}: output {index} was freed before double backward")
+        return out
+
+    def release(self) -> None:
+        self._saved = None
+        self.freed = True
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__ if self.fn is not None else "Context"
+
+    def __repr__(self) -> str:
+        return f"<{self.name} node>"
+
+
+def _freed_message(ctx: Context) -> str:
+    return (
+        f"Trying to backward through the graph a second time ({ctx.name} has already "
+        "released its saved buffers). Pass retain_graph=True to the first backward() "
+        "if you need to backward through the same graph again."
+    )
+
+
+def _describe(args) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, (Tensor, np.ndarray)):
+            parts.append(f"shape {tuple(a.shape)} {a.dtype}")
+        elif isinstance(a, (int, float, complex, np.generic)):
+            parts.append(repr(a))
+    return ", ".join(parts)
+
+
+class Function:
+    """Base class of every differentiable op (see the module docstring)."""
+
+    once_differentiable = False
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, *grad_outputs: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        ctx = Context()
+        has_tensor = False
+        needs = []
+        datas = []
+        for a in args:
+            if isinstance(a, Tensor):
+                has_tensor = True
+                needs.append(a._requires_grad)
+                datas.append(a.data)
+            else:
+                needs.append(False)
+                datas.append(a)
+        try:
+            raw = cls.forward(ctx, *datas)
+        except ValueError as err:
+            raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
+        if not has_tensor:
+            return raw  # inside a first-order backward rule: plain numpy
+        record = grad_mode._enabled and True in needs
+        multi = isinstance(raw, tuple)
+        raws = raw if multi else (raw,)
+        if not record:
+            outs = tuple(Tensor._make(_as_ndarray(r), False, None, 0) for r in raws)
+            return outs if multi else outs[0]
+
+        ctx.fn = cls
+        ctx.inputs = tuple(a if n else None for a, n in zip(args, needs))
+        ctx.needs_input_grad = tuple(needs)
+        if scope._stack:
+            ctx.scope = scope._stack[-1]
+        if anomaly._enabled:
+            ctx.site = anomaly.user_site()
+        outs = tuple(
+            Tensor._make(d, d.dtype.kind in "fc", ctx, i)
+            for i, d in enumerate(_as_ndarray(r) for r in raws)
+        )
+        if multi:
+            ctx.n_outputs = len(outs)
+            ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
+        if ctx._saved:
+            _assign_roles(ctx, datas, needs, raws, outs)
+        return outs if multi else outs[0]
+
+
+def _as_ndarray(r) -> np.ndarray:
+    # numpy returns scalars, not 0-d arrays, from ufuncs on 0-d input
+    return r if type(r) is np.ndarray else np.asarray(r)
+
+
+def _assign_roles(ctx: Context, datas, needs, raws, outs) -> None:
+    """Remember which saved arrays are this op's inputs or outputs (see module doc)."""
+    roles = []
+    for s in ctx._saved:
+        role = None
+        for i, d in enumerate(datas):
+            if s is d and needs[i]:
+                role = ("in", i)
+                break
+        else:
+            for j, r in enumerate(raws):
+                if s is r:
+                    role = ("out", j)
+                    break
+        roles.append(role)
+    if any(r is not None for r in roles):
+        ctx._roles = tuple(roles)
+        if any(r is not None and r[0] == "out" for r in roles):
+            ctx._outputs = [weakref.ref(o) for o in outs]

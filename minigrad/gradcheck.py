@@ -1,0 +1,175 @@
+"""Gradient checking: compare the backward pass with central finite differences.
+
+For f: inputs -> outputs, the Jacobian entry J[m, j] = d out_m / d in_j is computed
+twice, in float64:
+- analytically, one backward pass per output element m (``mg.grad`` with a one-hot
+  ``grad_outputs``): row m;
+- numerically, (f(x + eps e_j) - f(x - eps e_j)) / (2 eps): column j.
+They agree when |analytic - numeric| <= atol + rtol * |numeric| everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .autograd import grad
+from .tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """Analytic and numeric gradients disagree (the message says where and by how much)."""
+
+
+def _as_tuple(x) -> tuple:
+    return tuple(x) if isinstance(x, (list, tuple)) else (x,)
+
+
+def _float64_copies(inputs: Sequence) -> list:
+    copies = []
+    for x in inputs:
+        if isinstance(x, Tensor) and x.dtype.kind == "f":
+            copies.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+        else:
+            copies.append(x)
+    return copies
+
+
+def _outputs(fn: Callable, args: Sequence) -> tuple:
+    outs = _as_tuple(fn(*args))
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"gradcheck: fn must return Tensors, got {type(o).__name__}")
+    return outs
+
+
+def _flat_values(fn, args) -> np.ndarray:
+    # not under no_grad: fn may itself take gradients (gradgradcheck's fn does)
+    return np.concatenate([o.data.ravel() for o in _outputs(fn, args)])
+
+
+def _numeric_jacobian(fn, args, x: Tensor, n_out: int, eps: float) -> np.ndarray:
+    """Columns d out / d x_j by central differences, x perturbed in place and restored."""
+    flat = x.data.reshape(-1)  # a view: x.data is our own float64 copy
+    jac = np.zeros((n_out, flat.size))
+    for j in range(flat.size):
+        keep = flat[j]
+        flat[j] = keep + eps
+        plus = _flat_values(fn, args)
+        flat[j] = keep - eps
+        minus = _flat_values(fn, args)
+        flat[j] = keep
+        jac[:, j] = (plus - minus) / (2 * eps)
+    return jac
+
+
+def _analytic_jacobians(outs: tuple, diff: list) -> list[np.ndarray]:
+    """For each differentiable input, rows d out_m / d x by one backward pass per m."""
+    n_out = sum(o.size for o in outs)
+    jacs = [np.zeros((n_out, x.size)) for x in diff]
+    row = 0
+    for o in outs:
+        for m in range(o.size):
+            if o.requires_grad:
+                onehot = np.zeros(o.size, dtype=o.dtype)
+                onehot[m] = 1
+                gs = grad(
+                    o,
+                    diff,
+                    grad_outputs=onehot.reshape(o.shape),
+                    retain_graph=True,
+                    allow_unused=True,
+                )
+                for k, g in enumerate(gs):
+                    if g is not None:
+                        jacs[k][row] = g.data.ravel()
+            row += 1
+    return jacs
+
+
+def gradcheck(
+    fn: Callable,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check the gradients of ``fn(*inputs)`` (a Tensor or tuple of Tensors) against
+    central finite differences, on float64 copies of the inputs.
+
+    Returns True; on a mismatch raises ``GradcheckError`` naming the input, the worst
+    element, and the analytic and numeric values (or returns False when
+    ``raise_exception=False``).
+    """
+    args = _float64_copies(_as_tuple(inputs))
+    diff = [x for x in args if isinstance(x, Tensor) and x.requires_grad]
+    if not diff:
+        raise ValueError("gradcheck: no input Tensor has requires_grad=True")
+    outs = _outputs(fn, args)
+    n_out = sum(o.size for o in outs)
+    analytic = _analytic_jacobians(outs, diff)
+    for k, (x, a_jac) in enumerate(zip(diff, analytic)):
+        n_jac = _numeric_jacobian(fn, args, x, n_out, eps)
+        excess = np.abs(a_jac - n_jac) - (atol + rtol * np.abs(n_jac))
+        bad = ~(excess <= 0)  # NaN counts as a failure too
+        if bad.any():
+            m, j = np.unravel_index(
+                np.argmax(np.where(bad, np.nan_to_num(excess, nan=np.inf), -np.inf)), excess.shape
+            )
+            position = args.index(x) if any(a is x for a in args) else k
+            message = (
+                f"gradcheck failed for input {position} (shape {x.shape}) at element "
+                f"{np.unravel_index(j, x.shape) if x.ndim else ()}, output element {m}: "
+                f"analytic {a_jac[m, j]:.10g} vs numeric {n_jac[m, j]:.10g} "
+                f"(|difference| {abs(a_jac[m, j] - n_jac[m, j]):.3g} > "
+                f"atol {atol:g} + rtol {rtol:g} * |numeric|; "
+                f"{int(bad.sum())} of {bad.size} entries disagree)"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True
+
+
+def gradgradcheck(
+    fn: Callable,
+    inputs,
+    grad_outputs=None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
+    """Check second derivatives: gradcheck of (inputs, v) -> v^T J(inputs), the
+    first-order gradients built with ``create_graph=True``. ``v`` (``grad_outputs``)
+    is random unless given, and is checked as an input too."""
+    args = _float64_copies(_as_tuple(inputs))
+    outs = _outputs(fn, args)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [rng.standard_normal(o.shape) for o in outs]
+    vs = [
+        Tensor(
+            np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float64), requires_grad=True
+        )
+        for v in _as_tuple(grad_outputs)
+    ]
+    n_args = len(args)
+
+    def first_derivatives(*all_args):
+        fn_args, v = all_args[:n_args], all_args[n_args:]
+        diff = [x for x in fn_args if isinstance(x, Tensor) and x.requires_grad]
+        grads = grad(fn(*fn_args), diff, grad_outputs=list(v), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives,
+        (*args, *vs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )
