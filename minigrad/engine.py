@@ -109,47 +109,51 @@ def run_backward(
     Tensors only (``mg.grad``), running only the nodes that lead to them.
     """
     grads: dict = {}  # (node, output index) or leaf Tensor -> [gradient, owned]
+    # create_graph only: (node, output index) -> the output Tensor, for saved_tensors
+    tensors_of: dict | None = {} if create_graph else None
     for t, g in zip(roots, root_grads):
-        key = t if t._node is None else (t._node, t._out_index)
-        _accumulate(grads, key, g, False)
+        _receive(grads, tensors_of, t, g, False)
     order = topological_order(t._node for t in roots if t._node is not None)
 
-    wanted = needed = None
+    wanted = needed = slots = None
     if targets is not None:
         wanted = dict.fromkeys(targets)
         slots = {(t._node, t._out_index): t for t in targets if t._node is not None}
         needed = _needed_nodes(order, wanted)
-        order = [n for n in order if n in needed or any(k[0] is n for k in slots)]
+        producers = {k[0] for k in slots}
+        order = [n for n in order if n in needed or n in producers]
 
     with enable_grad() if create_graph else no_grad():
         for node in order:
             outs = [grads.pop((node, j), None) for j in range(node.n_outputs)]
-            if wanted is not None:
+            if slots:
                 for j, entry in enumerate(outs):
                     if entry is not None and (node, j) in slots:
                         wanted[slots[node, j]] = entry[0]
                 if node not in needed:
                     continue
-            if all(o is None for o in outs):
+            if outs.count(None) == len(outs):
                 continue
-            in_grads = _call_backward(node, outs, create_graph)
-            held = {id(o[0]) for o in outs if o is not None}  # see _is_fresh
-            held.update(id(t.data) for t in node.inputs if t is not None)
-            held.update(id(a) for a in node._saved)
+            out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
             del outs
-            if not retain_graph:
-                node.release()
+            if create_graph:
+                node._out_tensors = [tensors_of.pop((node, j), None) for j in range(node.n_outputs)]
+            in_grads = _call_backward(node, out_grads, create_graph)
+            node._out_tensors = None  # it would be a reference cycle
+            returned: list = []
             for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
                 if inp is None or g is None:
                     continue
                 if wanted is not None and inp._node is None and inp not in wanted:
                     continue
-                owned = not create_graph and _is_fresh(g, held)
+                owned = not create_graph and _is_fresh(g, node, out_grads, returned)
                 g = _normalize(node, g, inp, create_graph)
                 if anomaly._enabled:
                     anomaly.check_gradient(node, i, g)
-                key = inp if inp._node is None else (inp._node, inp._out_index)
-                _accumulate(grads, key, g, owned)
+                _receive(grads, tensors_of, inp, g, owned)
+            del out_grads, returned
+            if not retain_graph:
+                node.release()
 
     if wanted is None:
         return {k: v for k, v in grads.items() if isinstance(k, Tensor)}
@@ -159,20 +163,30 @@ def run_backward(
     return wanted
 
 
-def _call_backward(node: Context, outs: list, create_graph: bool) -> tuple:
+def _receive(grads: dict, tensors_of: dict | None, t: Tensor, g, owned: bool) -> None:
+    """Add gradient ``g`` to what has reached tensor ``t`` so far."""
+    if t._node is None:
+        _accumulate(grads, t, g, owned)
+        return
+    key = (t._node, t._out_index)
+    _accumulate(grads, key, g, owned)
+    if tensors_of is not None:
+        tensors_of[key] = t
+
+
+def _call_backward(node: Context, out_grads: list, create_graph: bool) -> tuple:
     if node.freed:
         raise RuntimeError(_freed_message(node))
     if create_graph and node.fn.once_differentiable:
         raise RuntimeError(
             f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
         )
-    out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
     node.create_graph = create_graph
     try:
         in_grads = node.fn.backward(node, *out_grads)
     finally:
         node.create_graph = False
-    if not isinstance(in_grads, tuple):
+    if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(node.inputs):
         raise RuntimeError(
@@ -190,16 +204,21 @@ def _output_grad(node: Context, j: int, entry, create_graph: bool):
     return Tensor(zeros) if create_graph else zeros
 
 
-def _is_fresh(g, held: set) -> bool:
+def _is_fresh(g, node: Context, out_grads: list, returned: list) -> bool:
     """True when ``g`` is a new array that nothing else holds, so that later gradients
     may be added into it in place. Not fresh: views, read-only arrays, the incoming
-    gradient passed through (``Add`` returns ``g, g``), an input's data or a saved
-    array (all in ``held``), or the same array returned for two inputs."""
+    gradient passed through (``Add`` returns ``g, g``), an input's data, a saved
+    array, or the same array returned for two inputs."""
     if type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
         return False
-    if id(g) in held:
-        return False
-    held.add(id(g))
+    for held in (returned, out_grads, node._saved):
+        for a in held:
+            if a is g:
+                return False
+    for t in node.inputs:
+        if t is not None and t.data is g:
+            return False
+    returned.append(g)
     return True
 
 

@@ -37,7 +37,6 @@ continuous intermediate sets ``once_differentiable = True`` and refuses
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -63,8 +62,8 @@ class Context:
     scope = None  # the nn.Module call this op ran in (for graph drawing)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
     _saved: tuple | None = ()
-    _roles: tuple | None = None  # for each saved array: ("in", i), ("out", j) or None
-    _outputs: list | None = None  # weak references to the outputs (no reference cycle)
+    _raw_outputs = None  # what forward returned, kept only when it saved something
+    _out_tensors: list | None = None  # the output Tensors, set only during create_graph
     _out_meta: tuple = ()  # (shape, dtype) of each output, for multi-output ops
 
     def save_for_backward(self, *arrays: Any) -> None:
@@ -74,23 +73,30 @@ class Context:
     def saved_tensors(self) -> tuple:
         if self.freed:
             raise RuntimeError(_freed_message(self))
-        if not self.create_graph or self._roles is None:
+        if not self.create_graph:
             return self._saved
-        return tuple(self._as_tensor(a, role) for a, role in zip(self._saved, self._roles))
+        return tuple([self._as_tensor(a) for a in self._saved])
 
-    def _as_tensor(self, array, role):
-        if role is None:
-            return array
-        kind, index = role
-        if kind == "in":
-            return self.inputs[index]
-        out = self._outputs[index]()
-        if out is None:  # never expected: consumers hold every output they used
-            raise RuntimeError(f"{self.name}: output {index} was freed before double backward")
-        return out
+    def _as_tensor(self, array):
+        """In a create_graph pass: the Tensor that a saved array is the value of, if it
+        is an input or an output of this op; otherwise the array (a constant)."""
+        for t in self.inputs:
+            if t is not None and t.data is array:
+                return t
+        raw = self._raw_outputs
+        for j, r in enumerate(raw if type(raw) is tuple else (raw,)):
+            if r is array:
+                out = self._out_tensors[j]
+                if out is None:  # an output no gradient flowed through: keep it exact
+                    raise RuntimeError(
+                        f"{self.name}: output {j} is needed by the double backward but "
+                        "is not part of the graph"
+                    )
+                return out
+        return array
 
     def release(self) -> None:
-        self._saved = None
+        self._saved = self._raw_outputs = None
         self.freed = True
 
     @property
@@ -135,70 +141,47 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         ctx = Context()
-        has_tensor = False
-        needs = []
+        has_tensor = record = False
         datas = []
+        inputs = []  # the Tensors a gradient must reach; None for everything else
         for a in args:
             if isinstance(a, Tensor):
                 has_tensor = True
-                needs.append(a._requires_grad)
                 datas.append(a.data)
+                if a._requires_grad:
+                    record = True
+                    inputs.append(a)
+                    continue
             else:
-                needs.append(False)
                 datas.append(a)
+            inputs.append(None)
         try:
             raw = cls.forward(ctx, *datas)
         except ValueError as err:
             raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
         if not has_tensor:
             return raw  # inside a first-order backward rule: plain numpy
-        record = grad_mode._enabled and True in needs
-        multi = isinstance(raw, tuple)
-        raws = raw if multi else (raw,)
-        if not record:
-            outs = tuple(Tensor._make(_as_ndarray(r), False, None, 0) for r in raws)
-            return outs if multi else outs[0]
-
-        ctx.fn = cls
-        ctx.inputs = tuple(a if n else None for a, n in zip(args, needs))
-        ctx.needs_input_grad = tuple(needs)
-        if scope._stack:
-            ctx.scope = scope._stack[-1]
-        if anomaly._enabled:
-            ctx.site = anomaly.user_site()
-        outs = tuple(
-            Tensor._make(d, d.dtype.kind in "fc", ctx, i)
-            for i, d in enumerate(_as_ndarray(r) for r in raws)
-        )
-        if multi:
+        record = record and grad_mode._enabled
+        if record:
+            ctx.fn = cls
+            ctx.inputs = tuple(inputs)
+            ctx.needs_input_grad = tuple([t is not None for t in inputs])
+            if scope._stack:
+                ctx.scope = scope._stack[-1]
+            if anomaly._enabled:
+                ctx.site = anomaly.user_site()
+            if ctx._saved:
+                ctx._raw_outputs = raw
+        else:
+            ctx = None
+        if type(raw) is not tuple:
+            data = raw if type(raw) is np.ndarray else np.asarray(raw)
+            return Tensor._make(data, record and data.dtype.kind == "f", ctx, 0)
+        outs = []
+        for i, r in enumerate(raw):
+            data = r if type(r) is np.ndarray else np.asarray(r)
+            outs.append(Tensor._make(data, record and data.dtype.kind == "f", ctx, i))
+        if record:
             ctx.n_outputs = len(outs)
             ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
-        if ctx._saved:
-            _assign_roles(ctx, datas, needs, raws, outs)
-        return outs if multi else outs[0]
-
-
-def _as_ndarray(r) -> np.ndarray:
-    # numpy returns scalars, not 0-d arrays, from ufuncs on 0-d input
-    return r if type(r) is np.ndarray else np.asarray(r)
-
-
-def _assign_roles(ctx: Context, datas, needs, raws, outs) -> None:
-    """Remember which saved arrays are this op's inputs or outputs (see module doc)."""
-    roles = []
-    for s in ctx._saved:
-        role = None
-        for i, d in enumerate(datas):
-            if s is d and needs[i]:
-                role = ("in", i)
-                break
-        else:
-            for j, r in enumerate(raws):
-                if s is r:
-                    role = ("out", j)
-                    break
-        roles.append(role)
-    if any(r is not None for r in roles):
-        ctx._roles = tuple(roles)
-        if any(r is not None and r[0] == "out" for r in roles):
-            ctx._outputs = [weakref.ref(o) for o in outs]
+        return tuple(outs)
