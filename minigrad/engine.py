@@ -82,15 +82,18 @@ def _accumulate(store: dict, key, g, owned: bool) -> None:
 
 
 def _normalize(ctx: Context, g, inp: Tensor, create_graph: bool):
+    """The gradient as an array (a Tensor under create_graph) of the input's shape and
+    dtype: the one place where broadcasting is undone, for every op."""
     if create_graph:
         if not isinstance(g, Tensor):
             g = Tensor(np.asarray(g))
     elif type(g) is not np.ndarray:
         g = np.asarray(g)
-    if g.shape != inp.shape:
-        g = sum_to(g, inp.shape, ctx.name)
-    if g.dtype != inp.dtype:
-        g = g.astype(inp.dtype)
+    data = inp.data
+    if g.shape != data.shape:
+        g = sum_to(g, data.shape, ctx.name)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
     return g
 
 
@@ -125,17 +128,23 @@ def run_backward(
 
     with enable_grad() if create_graph else no_grad():
         for node in order:
-            outs = [grads.pop((node, j), None) for j in range(node.n_outputs)]
-            if slots:
-                for j, entry in enumerate(outs):
-                    if entry is not None and (node, j) in slots:
-                        wanted[slots[node, j]] = entry[0]
+            if node.n_outputs == 1:
+                entry = grads.pop((node, 0), None)
+                outs = (entry,)
+            else:
+                outs = [grads.pop((node, j), None) for j in range(node.n_outputs)]
+                entry = next((o for o in outs if o is not None), None)
+            if slots is not None:
+                _capture(node, outs, slots, wanted)
                 if node not in needed:
                     continue
-            if outs.count(None) == len(outs):
-                continue
-            out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
-            del outs
+            if entry is None:
+                continue  # no gradient reached this node
+            if node.n_outputs == 1:
+                out_grads = [entry[0]]
+            else:
+                out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
+            del outs, entry
             if create_graph:
                 node._out_tensors = [tensors_of.pop((node, j), None) for j in range(node.n_outputs)]
             in_grads = _call_backward(node, out_grads, create_graph)
@@ -163,6 +172,13 @@ def run_backward(
     return wanted
 
 
+def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
+    """mg.grad of a non-leaf: its gradient is complete when its producer comes up."""
+    for j, entry in enumerate(outs):
+        if entry is not None and (node, j) in slots:
+            wanted[slots[node, j]] = entry[0]
+
+
 def _receive(grads: dict, tensors_of: dict | None, t: Tensor, g, owned: bool) -> None:
     """Add gradient ``g`` to what has reached tensor ``t`` so far."""
     if t._node is None:
@@ -181,11 +197,14 @@ def _call_backward(node: Context, out_grads: list, create_graph: bool) -> tuple:
         raise RuntimeError(
             f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
         )
-    node.create_graph = create_graph
-    try:
+    if create_graph:
+        node.create_graph = True  # saved_tensors now hands out Tensors
+        try:
+            in_grads = node.fn.backward(node, *out_grads)
+        finally:
+            node.create_graph = False
+    else:
         in_grads = node.fn.backward(node, *out_grads)
-    finally:
-        node.create_graph = False
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(node.inputs):
