@@ -1,0 +1,98 @@
+"""Run the benchmark workers and print the table (see the package docstring)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from . import spec
+
+ROWS = [*spec.WORKLOADS, "perop", "chain"]
+LABELS = {
+    "micro": "micro: 2-16-16-1, SVM + L2, SGD (ms/step)",
+    "mlp": "mlp: 784-256-256-10, CE + L2, SGD momentum (ms/step)",
+    "regularized": "regularized: 784-512-512-10 BN+dropout, CE + L1, Adam (ms/step)",
+    "perop": f"per-op overhead: {spec.CHAIN_OPS} chained ops on (8,), fwd+bwd (us/op)",
+    "chain": "100,000-op chain, forward + backward (ms)",
+}
+
+
+def _measure(engine: str, workload: str, reps: int, threads: int) -> dict:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    cmd = [
+        sys.executable,
+        "-m",
+        "minigrad.bench.worker",
+        engine,
+        workload,
+        "--reps",
+        str(reps),
+        "--threads",
+        str(threads),
+    ]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark {engine}/{workload} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(workloads=None, engines=None, reps: int = 7, threads: int = 2) -> dict:
+    """Measure every (workload, engine) pair; returns {workload: {engine: result}}."""
+    if engines is None:
+        engines = ["numpy", "minigrad"]
+        if importlib.util.find_spec("torch") is not None:
+            engines.append("torch")
+    results = {}
+    for workload in workloads or ROWS:
+        results[workload] = {e: _measure(e, workload, reps, threads) for e in engines}
+        losses = {e: r["losses"] for e, r in results[workload].items() if "losses" in r}
+        if "numpy" in losses:
+            for e, ls in losses.items():
+                if not np.allclose(ls, losses["numpy"], rtol=1e-4, atol=1e-5):
+                    raise RuntimeError(
+                        f"{workload}: {e} losses {ls} differ from the numpy floor's "
+                        f"{losses['numpy']}: the workloads do not compute the same thing"
+                    )
+    return results
+
+
+def table(results: dict) -> str:
+    engines = list(next(iter(results.values())))
+    head = "| workload | " + " | ".join(engines)
+    head += " | minigrad / floor" + (" | minigrad / torch" if "torch" in engines else "") + " |"
+    lines = [head, "|" + " --- |" * (head.count("|") - 1)]
+    for workload, per_engine in results.items():
+        key = "us_per_op" if workload == "perop" else "median_ms"
+        values = {e: per_engine[e][key] for e in engines}
+        cells = [f"{values[e]:.3f}" for e in engines]
+        cells.append(f"{values['minigrad'] / values['numpy']:.2f}x")
+        if "torch" in values:
+            cells.append(f"{values['minigrad'] / values['torch']:.2f}x")
+        lines.append(f"| {LABELS[workload]} | " + " | ".join(cells) + " |")
+    peaks = [(w, r) for w, r in results.items() if "step_peak_kb" in r.get("numpy", {})]
+    if peaks:
+        lines.append("")
+        lines.append("| workload | floor step peak (KiB) | minigrad step peak (KiB) | ratio |")
+        lines.append("| --- | --- | --- | --- |")
+        for w, r in peaks:
+            f, m = r["numpy"]["step_peak_kb"], r["minigrad"]["step_peak_kb"]
+            lines.append(f"| {w} | {f:.0f} | {m:.0f} | {m / f:.2f}x |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="minigrad bench", description=__doc__)
+    parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
+    parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
+    parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
+    parser.add_argument("--threads", type=int, default=2, help="threads for every engine")
+    args = parser.parse_args(argv)
+    print(table(run(args.workloads, args.engines, args.reps, args.threads)))
