@@ -1,0 +1,37 @@
+"""Small helpers shared by the functional modules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def as_tensor(x, name: str = "input") -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant Tensor over the same values."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (np.ndarray, np.generic, int, float, list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"{name} must be a Tensor or an array, got {type(x).__name__}")
+
+
+def check_reduction(reduction: str, fn: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
+
+
+def reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Elementwise losses -> their mean, their sum, or themselves ('none')."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def check_float(x: Tensor, fn: str, name: str = "input") -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: {name} must be a floating-point Tensor, got dtype {x.dtype}")

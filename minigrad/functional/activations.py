@@ -1,0 +1,181 @@
+"""Activation functions and the softmax family.
+
+``relu``, ``sigmoid`` and ``tanh`` are the Tensor's own ops. The rest are fused ops
+written here; each backward is twice differentiable (it uses only the op's inputs and
+outputs, or rebuilds what it needs from them under ``create_graph``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..function import Function
+from ..ops import normalize_axis
+from ..tensor import Tensor
+from ._common import as_tensor, check_float
+from .erf import normal_cdf
+
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TANH_SCALE = math.sqrt(2 / math.pi)
+_TANH_CUBIC = 0.044715
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0); gradient 0 at the kink x = 0."""
+    return as_tensor(x).relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), finite for any x."""
+    return as_tensor(x).sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return as_tensor(x).tanh()
+
+
+class LeakyRelu(Function):
+    """y = x for x > 0, else negative_slope * x;  dy/dx = 1 for x > 0, else
+    negative_slope, which is also the value used at the kink x = 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+        ctx.save_for_backward(slope)  # piecewise constant: a constant to a second pass too
+        return x * slope
+
+    @staticmethod
+    def backward(ctx, g):
+        (slope,) = ctx.saved_tensors
+        return g * slope, None
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyRelu.apply(as_tensor(x), float(negative_slope))
+
+
+class NormalCdf(Function):
+    """y = Phi(x), the standard normal CDF;  dy/dx = phi(x) = exp(-x^2/2) / sqrt(2 pi)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return normal_cdf(x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+
+
+class Gelu(Function):
+    """y = x Phi(x) (exact GELU);  dy/dx = Phi(x) + x phi(x).
+
+    Phi(x) is saved for a fast first-order backward; it is a constant to a second
+    pass, so under ``create_graph`` it is rebuilt from x through ``NormalCdf``.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = normal_cdf(x).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        x, cdf = ctx.saved_tensors
+        if ctx.create_graph:
+            cdf = NormalCdf.apply(x)
+        return g * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+
+
+class GeluTanh(Function):
+    """y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (the tanh GELU);
+    dy/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return 0.5 * x * (1 + np.tanh(_TANH_SCALE * (x + _TANH_CUBIC * x * x * x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = np.tanh(_TANH_SCALE * (x + _TANH_CUBIC * x * x * x))
+        du = _TANH_SCALE * (1 + 3 * _TANH_CUBIC * x * x)
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x) with the exact normal CDF (``approximate='none'``), or its tanh
+    approximation (``approximate='tanh'``), as PyTorch."""
+    x = as_tensor(x)
+    check_float(x, "gelu")
+    if approximate == "none":
+        return Gelu.apply(x)
+    if approximate == "tanh":
+        return GeluTanh.apply(x)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+class Softmax(Function):
+    """y = exp(x - logsumexp(x)) along ``axes``;  dL/dx = y (g - sum(g y)).
+
+    The max is subtracted before exp, so logits of any magnitude give finite values.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        e = np.exp(x - x.max(axis=axes, keepdims=True))
+        y = e / e.sum(axis=axes, keepdims=True)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(axis=ctx.axes, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along ``axes``;  dL/dx = g - exp(y) sum(g).
+
+    Computed as (x - m) - log(sum(exp(x - m))) with m = max(x): stable for logits of
+    magnitude 1e4 and more (the log-probability of a far-behind class is simply very
+    negative, never -inf or nan).
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        shifted = x - x.max(axis=axes, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - np.exp(y) * g.sum(axis=ctx.axes, keepdims=True), None
+
+
+def _softmax_axes(x: Tensor, axis, fn: str) -> tuple:
+    check_float(x, fn)
+    if x.ndim == 0:
+        raise ValueError(f"{fn}: needs at least one axis, got a 0-d tensor")
+    return normalize_axis(axis, x.ndim)
+
+
+def softmax(x: Tensor, axis=-1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis`` (an int or a tuple of ints)."""
+    x = as_tensor(x)
+    return Softmax.apply(x, _softmax_axes(x, axis, "softmax"))
+
+
+def log_softmax(x: Tensor, axis=-1) -> Tensor:
+    """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
+    x = as_tensor(x)
+    return LogSoftmax.apply(x, _softmax_axes(x, axis, "log_softmax"))

@@ -1,0 +1,174 @@
+"""Loss functions, each with ``reduction='mean' | 'sum' | 'none'``.
+
+The regression losses are compositions of primitive ops. Cross-entropy and the
+logistic loss are fused ops: one node each, numerically stable for logits of any
+size, and (for the logistic loss) the right gradient at logit 0, where a composition
+through |x| would pick the subgradient of abs instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..function import Function
+from ..ops import Sigmoid
+from ..tensor import Tensor
+from ..tensor_ops import where
+from ._common import as_tensor, check_float, check_reduction, reduce
+from .activations import Softmax
+
+
+def _pair(pred, target, fn: str) -> tuple[Tensor, Tensor]:
+    pred = as_tensor(pred, "pred")
+    check_float(pred, fn, "pred")
+    target = as_tensor(target, "target")
+    if not target.requires_grad and target.dtype != pred.dtype:
+        # a constant target takes the prediction's dtype, so float32 models stay float32
+        target = Tensor(target.data.astype(pred.dtype))
+    if target.shape != pred.shape:
+        try:
+            np.broadcast_shapes(pred.shape, target.shape)
+        except ValueError:
+            raise ValueError(
+                f"{fn}: pred of shape {pred.shape} and target of shape {target.shape} "
+                "do not broadcast"
+            ) from None
+        warnings.warn(  # as PyTorch: (N, 1) against (N,) is a classic silent bug
+            f"{fn}: target shape {target.shape} differs from pred shape {pred.shape}; they "
+            "are broadcast, which is likely not what you want",
+            UserWarning,
+            stacklevel=3,
+        )
+    return pred, target
+
+
+def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
+    """(pred - target)^2, reduced."""
+    check_reduction(reduction, "mse_loss")
+    pred, target = _pair(pred, target, "mse_loss")
+    d = pred - target
+    return reduce(d * d, reduction)
+
+
+def l1_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
+    """|pred - target|, reduced; gradient 0 where pred == target (abs at 0)."""
+    check_reduction(reduction, "l1_loss")
+    pred, target = _pair(pred, target, "l1_loss")
+    return reduce(abs(pred - target), reduction)
+
+
+def huber_loss(pred: Tensor, target, delta: float = 1.0, reduction: str = "mean") -> Tensor:
+    """With d = pred - target: d^2 / 2 where |d| <= delta, else delta (|d| - delta/2).
+
+    Quadratic near 0 (like MSE), linear in the tails (like L1, so outliers weigh
+    less). The two pieces meet with equal value and slope at |d| = delta, so the
+    gradient is continuous; at |d| == delta the quadratic piece is used.
+    """
+    check_reduction(reduction, "huber_loss")
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
+        raise ValueError(f"huber_loss: delta must be a positive number, got {delta!r}")
+    pred, target = _pair(pred, target, "huber_loss")
+    d = pred - target
+    a = abs(d)
+    loss = where(a.data <= delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    return reduce(loss, reduction)
+
+
+class CrossEntropy(Function):
+    """loss = logsumexp(x) - x[target] along the class ``axis``, one per sample;
+    dloss/dx = softmax(x) - onehot(target).
+
+    Stable for logits of any magnitude (the max is subtracted before exp). The
+    softmax is saved for a fast first-order backward and rebuilt from x under
+    ``create_graph`` (it is a constant to a second pass), so the op is twice
+    differentiable.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, axis):
+        ctx.axis, ctx.index = axis, np.expand_dims(target, axis)
+        shifted = x - x.max(axis=axis, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(x, np.exp(log_p))
+        return -np.take_along_axis(log_p, ctx.index, axis).squeeze(axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, p = ctx.saved_tensors
+        if ctx.create_graph:
+            p = Softmax.apply(x, (ctx.axis,))
+        onehot = np.zeros(p.shape, dtype=x.dtype)
+        np.put_along_axis(onehot, ctx.index, 1, ctx.axis)
+        return np.expand_dims(g, ctx.axis) * (p - onehot), None, None
+
+
+def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of raw scores against integer class labels.
+
+    ``logits`` is (N, C), (C,) or (N, C, d1, ...) with the classes on axis 1 (axis 0
+    for a single sample), as PyTorch; ``target`` holds one label in [0, C) per
+    sample: shape (N,), () or (N, d1, ...). 'mean' averages over all labels.
+    """
+    check_reduction(reduction, "cross_entropy")
+    logits = as_tensor(logits, "logits")
+    check_float(logits, "cross_entropy", "logits")
+    if logits.ndim == 0:
+        raise ValueError("cross_entropy: logits must have a class axis, got a 0-d tensor")
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: target must hold integer class labels, got dtype {labels.dtype}"
+        )
+    axis = 1 if logits.ndim >= 2 else 0
+    n_classes = logits.shape[axis]
+    expected = logits.shape[:axis] + logits.shape[axis + 1 :]
+    if labels.shape != expected:
+        raise ValueError(
+            f"cross_entropy: logits of shape {logits.shape} need target of shape "
+            f"{expected}, got {labels.shape}"
+        )
+    bad = (labels < 0) | (labels >= n_classes)
+    if bad.any():
+        raise ValueError(
+            f"cross_entropy: target label {labels[bad].flat[0]} is out of range for "
+            f"{n_classes} classes (labels must be in [0, {n_classes - 1}])"
+        )
+    return reduce(CrossEntropy.apply(logits, labels.astype(np.intp), axis), reduction)
+
+
+class BCEWithLogits(Function):
+    """loss = -t log s(x) - (1 - t) log(1 - s(x)),  s = sigmoid, computed as
+    max(x, 0) - x t + log(1 + exp(-|x|)) so that no exp overflows;
+    dloss/dx = s(x) - t (smooth, also at x = 0),  dloss/dt = -x.
+    Twice differentiable (the backward uses only x and t)."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        ctx.save_for_backward(x, t)
+        return np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        dx = g * (Sigmoid.apply(x) - t) if need_x else None
+        dt = -g * x if need_t else None
+        return dx, dt
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Logistic loss of raw scores against targets in [0, 1] of the same shape."""
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    logits = as_tensor(logits, "logits")
+    check_float(logits, "binary_cross_entropy_with_logits", "logits")
+    target = as_tensor(target, "target")
+    if target.shape != logits.shape:
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: target shape {target.shape} must equal "
+            f"logits shape {logits.shape}"
+        )
+    if not target.requires_grad and target.dtype != logits.dtype:
+        target = Tensor(target.data.astype(logits.dtype))
+    return reduce(BCEWithLogits.apply(logits, target), reduction)

@@ -1,0 +1,197 @@
+"""Batch and layer normalization: one fused op with a closed-form gradient.
+
+Both standardize x over some axes and then scale and shift it:
+
+    xhat = (x - mean) / sqrt(var + eps),    y = weight * xhat + bias,
+
+with the biased variance (divide by n, as PyTorch). BatchNorm takes the statistics
+over the batch (axes (0,) of (N, C), (0, 2) of (N, C, L)) and LayerNorm over the
+trailing ``normalized_shape`` of each sample. Written as a chain of primitive ops
+this would record about fifteen nodes; ``Normalize`` is one node whose backward is
+the well-known closed form (tests/test_normalization.py compares the two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._common import as_tensor, check_float
+
+
+def _moments(x, axes: tuple):
+    """Mean and biased variance of x over ``axes`` (kept as size-1 axes).
+
+    Works on arrays and, inside a second-order backward, on Tensors."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    return mean, (centered * centered).mean(axis=axes, keepdims=True)
+
+
+class Normalize(Function):
+    """y = weight * xhat + bias,  xhat = (x - mean) / sqrt(var + eps).
+
+    If ``axes`` is given, mean and var are the moments of x over those axes (the
+    caller computed them with ``_moments``) and the gradient flows through them:
+    with gx = g * weight, n values per statistic and sums over ``axes``,
+
+        dL/dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / sqrt(var + eps),
+        dL/dweight = g * xhat,  dL/dbias = g   (summed to their shapes by the engine).
+
+    If ``axes`` is None, mean and var are constants (BatchNorm's running statistics
+    in evaluation) and dL/dx = gx / sqrt(var + eps).
+
+    Twice differentiable: xhat and 1/sqrt(var + eps) are saved for a fast first-order
+    backward; they are constants to a second pass, so under ``create_graph`` the
+    backward rebuilds them from x.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, mean, var, axes, eps):
+        ctx.axes, ctx.eps, ctx.mean, ctx.var = axes, eps, mean, var
+        inv_std = 1 / np.sqrt(var + eps)
+        xhat = (x - mean) * inv_std
+        y = xhat if weight is None else xhat * weight
+        if bias is not None:
+            y = y + bias
+        ctx.save_for_backward(x, weight, xhat, inv_std)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, xhat, inv_std = ctx.saved_tensors
+        axes = ctx.axes
+        if ctx.create_graph:
+            mean, var = (ctx.mean, ctx.var) if axes is None else _moments(x, axes)
+            inv_std = 1 / np.sqrt(var + ctx.eps)
+            xhat = (x - mean) * inv_std
+        _, need_w, need_b = ctx.needs_input_grad[:3]
+        gx = g if weight is None else g * weight
+        if axes is None:
+            dx = gx * inv_std
+        else:
+            dx = inv_std * (
+                gx
+                - gx.mean(axis=axes, keepdims=True)
+                - xhat * (gx * xhat).mean(axis=axes, keepdims=True)
+            )
+        dw = g * xhat if need_w else None
+        db = g if need_b else None
+        return dx, dw, db, None, None, None, None
+
+
+def _check_param(p, name: str, shape: tuple, fn: str):
+    if p is None:
+        return None
+    p = as_tensor(p, name)
+    if p.shape != shape:
+        raise ValueError(f"{fn}: {name} must have shape {shape}, got {p.shape}")
+    return p
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalization of x of shape (N, C) or (N, C, L), per channel C.
+
+    Training: normalize with the batch mean and biased variance over N (and L), and,
+    if given, update the running statistics in place,
+    running = (1 - momentum) * running + momentum * batch statistic, where the
+    variance that enters ``running_var`` is the unbiased one (n / (n - 1) times the
+    biased, n = N*L), as PyTorch. At least two values per channel are needed.
+    Evaluation (``training=False``): normalize with the running statistics.
+    """
+    x = as_tensor(x)
+    check_float(x, "batch_norm")
+    if x.ndim not in (2, 3):
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {x.shape}")
+    c = x.shape[1]
+    weight = _check_param(weight, "weight", (c,), "batch_norm")
+    bias = _check_param(bias, "bias", (c,), "batch_norm")
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and tuple(stat.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},), got {stat.shape}")
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    per_channel = (c,) if x.ndim == 2 else (c, 1)  # broadcasts against x's trailing axes
+    if weight is not None and x.ndim == 3:
+        weight = weight.reshape(per_channel)
+    if bias is not None and x.ndim == 3:
+        bias = bias.reshape(per_channel)
+
+    if training:
+        n = x.size // c
+        if n < 2:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, "
+                f"got input of shape {x.shape}"
+            )
+        mean, var = _moments(x.data, axes)
+        y = Normalize.apply(x, weight, bias, mean, var, axes, eps)
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, var * (n / (n - 1)), momentum)
+        return y
+    if running_mean is None or running_var is None:
+        raise ValueError(
+            "batch_norm: evaluation (training=False) needs running_mean and running_var"
+        )
+    mean = _values(running_mean).reshape(per_channel)
+    var = _values(running_var).reshape(per_channel)
+    return Normalize.apply(x, weight, bias, mean, var, None, eps)
+
+
+def _values(t) -> np.ndarray:
+    return np.asarray(t.data if isinstance(t, Tensor) else t)
+
+
+def _update_running(running: Tensor | None, batch_stat: np.ndarray, momentum: float) -> None:
+    if running is None:
+        return
+    data = _values(running)
+    data *= 1 - momentum
+    data += momentum * batch_stat.reshape(data.shape)
+
+
+def layer_norm(
+    x: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalization over the trailing ``normalized_shape`` of each sample.
+
+    Uses the biased variance, as PyTorch: [5, 7, 9] has mean 7 and variance 8/3 and
+    becomes about [-1.2247, 0, 1.2247]. (The [-1, 0, 1] that some tutorials quote
+    divides by the unbiased variance 4, which is not what LayerNorm computes.)
+    """
+    x = as_tensor(x)
+    check_float(x, "layer_norm")
+    shape = normalized_shape_tuple(normalized_shape)
+    k = len(shape)
+    if x.ndim < k or x.shape[x.ndim - k :] != shape:
+        raise ValueError(
+            f"layer_norm: input of shape {x.shape} does not end in normalized_shape {shape}"
+        )
+    weight = _check_param(weight, "weight", shape, "layer_norm")
+    bias = _check_param(bias, "bias", shape, "layer_norm")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, var = _moments(x.data, axes)
+    return Normalize.apply(x, weight, bias, mean, var, axes, eps)
+
+
+def normalized_shape_tuple(normalized_shape) -> tuple:
+    """An int or a sequence of positive ints -> a tuple (LayerNorm's argument)."""
+    shape = (normalized_shape,) if np.ndim(normalized_shape) == 0 else tuple(normalized_shape)
+    if not shape or any(int(s) != s or s < 1 for s in shape):
+        raise ValueError(f"normalized_shape must be positive ints, got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)

@@ -1,0 +1,72 @@
+"""Regularizers: dropout and the weight penalties (L1, L2, elastic net)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+from .. import random
+from ..tensor import Tensor
+from ._common import as_tensor
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each element with probability p and scale the kept
+    ones by 1/(1 - p), so the expected value is unchanged and evaluation needs no
+    rescaling. Identity when not training or p == 0; all zeros when p == 1.
+    The mask comes from minigrad's global generator (``mg.manual_seed``).
+    """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, got {p!r}")
+    x = as_tensor(x)
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * np.zeros(x.shape, dtype=x.dtype)
+    draw = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+    keep = random.get_rng().random(x.shape, dtype=draw) >= p
+    return x * (keep * np.asarray(1 / (1 - p), dtype=x.dtype))
+
+
+def _tensors(params, fn: str) -> list[Tensor]:
+    if isinstance(params, Tensor):  # a Tensor is iterable too, but row by row
+        return [params]
+    if not isinstance(params, Iterable):
+        raise TypeError(f"{fn}: params must be an iterable of Tensors, got {type(params).__name__}")
+    out = list(params)
+    for i, p in enumerate(out):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{fn}: params[{i}] is a {type(p).__name__}, not a Tensor")
+    return out
+
+
+def _total(terms: list[Tensor]) -> Tensor:
+    if not terms:
+        return Tensor(np.zeros((), dtype=np.float32))
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def l1_penalty(params) -> Tensor:
+    """sum over all weights of |w| (the Lasso penalty); gradient sign(w), 0 at w = 0."""
+    return _total([abs(p).sum() for p in _tensors(params, "l1_penalty")])
+
+
+def l2_penalty(params) -> Tensor:
+    """sum over all weights of w^2 (not halved: its gradient is 2w). Adding
+    ``wd / 2 * l2_penalty`` to the loss equals SGD's ``weight_decay=wd``."""
+    return _total([(p * p).sum() for p in _tensors(params, "l2_penalty")])
+
+
+def elastic_net_penalty(params, l1_ratio: float = 0.5) -> Tensor:
+    """l1_ratio * l1_penalty + (1 - l1_ratio) * l2_penalty, with 0 <= l1_ratio <= 1."""
+    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, numbers.Real):
+        raise ValueError(f"elastic_net_penalty: l1_ratio must be a number, got {l1_ratio!r}")
+    if not 0 <= l1_ratio <= 1:
+        raise ValueError(f"elastic_net_penalty: l1_ratio must be in [0, 1], got {l1_ratio}")
+    params = _tensors(params, "elastic_net_penalty")
+    return l1_ratio * l1_penalty(params) + (1 - l1_ratio) * l2_penalty(params)

@@ -1,0 +1,37 @@
+"""Neural-network layers: ``from minigrad import nn``.
+
+- ``Module`` (module.py) and ``Parameter`` (parameter.py): the building blocks;
+- ``Linear``, ``Identity`` (linear.py), ``Sequential`` (container.py), ``MLP`` (mlp.py);
+- activations and ``Dropout`` (activation.py); ``BatchNorm1d``, ``LayerNorm``
+  (normalization.py);
+- ``nn.utils``: gradient clipping and max-norm constraints (utils.py).
+"""
+
+from . import utils
+from .activation import GELU, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from .container import Sequential
+from .linear import Identity, Linear
+from .mlp import MLP
+from .module import IncompatibleKeys, Module, StateDictError
+from .normalization import BatchNorm1d, LayerNorm
+from .parameter import Parameter
+
+__all__ = [
+    "GELU",
+    "MLP",
+    "BatchNorm1d",
+    "Dropout",
+    "Identity",
+    "IncompatibleKeys",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "Module",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "StateDictError",
+    "Tanh",
+    "utils",
+]

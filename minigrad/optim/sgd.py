@@ -1,0 +1,81 @@
+"""Stochastic gradient descent, with momentum, weight decay and a proximal L1 step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import HyperParameters, Optimizer, check_non_negative
+
+
+def soft_threshold_(w: np.ndarray, threshold: float) -> None:
+    """w <- sign(w) * max(|w| - threshold, 0), in place.
+
+    The proximal step of threshold * ||w||_1: weights within ``threshold`` of zero
+    become exactly zero, the others move ``threshold`` towards it.
+    """
+    shrunk = np.abs(w) - threshold
+    np.maximum(shrunk, 0, out=shrunk)
+    np.copysign(shrunk, w, out=w)
+    w += 0.0  # copysign leaves -0.0 where a negative weight was zeroed; -0.0 + 0.0 = +0.0
+
+
+class SGD(Optimizer):
+    """w <- w - lr * d, as PyTorch's SGD (no dampening), where
+
+    - g = grad + weight_decay * w            (coupled decay: the gradient of
+      weight_decay/2 * ||w||^2 joins the gradient, and so the momentum),
+    - b = g on the first step, then b = momentum * b + g,
+    - d = g + momentum * b with ``nesterov``, else b (d = g without momentum);
+
+    then, if ``l1 > 0``, the proximal step of lr * l1 * ||w||_1 (``soft_threshold_``),
+    which, unlike a subgradient step on an L1 penalty, gives exact zeros.
+    """
+
+    STATE = {"momentum_buffer": "param"}
+
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        l1: float = 0.0,
+    ) -> None:
+        self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
+        self.weight_decay, self.l1 = weight_decay, l1
+        super().__init__(params, self.hyperparameters())
+
+    def hyperparameters(self) -> HyperParameters:
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+            "l1": self.l1,
+        }
+
+    def _check(self, h: HyperParameters) -> None:
+        check_non_negative(h, "lr", "momentum", "weight_decay", "l1")
+        if not isinstance(h["nesterov"], bool):
+            raise ValueError(f"invalid nesterov: {h['nesterov']!r} (must be a bool)")
+        if h["nesterov"] and h["momentum"] == 0:
+            raise ValueError("Nesterov momentum requires a momentum > 0")
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            b = state.get("momentum_buffer")
+            if b is None:
+                state["momentum_buffer"] = b = np.array(g, dtype=w.dtype)  # a copy
+            else:
+                b *= self.momentum
+                b += g
+            g = g + self.momentum * b if self.nesterov else b
+        w -= self.lr * g
+        if self.l1:
+            soft_threshold_(w, self.lr * self.l1)
