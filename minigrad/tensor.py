@@ -30,6 +30,18 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _operand(x):
+    """The other operand of a binary operator: a list or tuple becomes an array, as numpy
+    does, so that backward rules can rely on array methods (``b.ndim``, ``a > 0``)."""
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
+
+
+def _constant(values) -> Tensor:
+    """A Tensor with no graph (comparisons, sign). numpy returns a scalar rather than a
+    0-d array for 0-d operands; ``.data`` is always an ndarray."""
+    return Tensor._make(np.asarray(values), False, None, 0)
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
@@ -175,40 +187,40 @@ class Tensor:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other) -> Tensor:
-        return _ops.Add.apply(self, other)
+        return _ops.Add.apply(self, _operand(other))
 
     def __radd__(self, other) -> Tensor:
-        return _ops.Add.apply(other, self)
+        return _ops.Add.apply(_operand(other), self)
 
     def __sub__(self, other) -> Tensor:
-        return _ops.Sub.apply(self, other)
+        return _ops.Sub.apply(self, _operand(other))
 
     def __rsub__(self, other) -> Tensor:
-        return _ops.Sub.apply(other, self)
+        return _ops.Sub.apply(_operand(other), self)
 
     def __mul__(self, other) -> Tensor:
-        return _ops.Mul.apply(self, other)
+        return _ops.Mul.apply(self, _operand(other))
 
     def __rmul__(self, other) -> Tensor:
-        return _ops.Mul.apply(other, self)
+        return _ops.Mul.apply(_operand(other), self)
 
     def __truediv__(self, other) -> Tensor:
-        return _ops.Div.apply(self, other)
+        return _ops.Div.apply(self, _operand(other))
 
     def __rtruediv__(self, other) -> Tensor:
-        return _ops.Div.apply(other, self)
+        return _ops.Div.apply(_operand(other), self)
 
     def __pow__(self, other) -> Tensor:
-        return _ops.Pow.apply(self, other)
+        return _ops.Pow.apply(self, _operand(other))
 
     def __rpow__(self, other) -> Tensor:
-        return _ops.Pow.apply(other, self)
+        return _ops.Pow.apply(_operand(other), self)
 
     def __matmul__(self, other) -> Tensor:
-        return _ops.MatMul.apply(self, other)
+        return _ops.MatMul.apply(self, _operand(other))
 
     def __rmatmul__(self, other) -> Tensor:
-        return _ops.MatMul.apply(other, self)
+        return _ops.MatMul.apply(_operand(other), self)
 
     def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
@@ -224,22 +236,22 @@ class Tensor:
 
     # ----------------------------------------- comparisons (no graph, bool tensors)
     def __lt__(self, other) -> Tensor:
-        return Tensor._make(self.data < _data(other), False, None, 0)
+        return _constant(self.data < _data(other))
 
     def __le__(self, other) -> Tensor:
-        return Tensor._make(self.data <= _data(other), False, None, 0)
+        return _constant(self.data <= _data(other))
 
     def __gt__(self, other) -> Tensor:
-        return Tensor._make(self.data > _data(other), False, None, 0)
+        return _constant(self.data > _data(other))
 
     def __ge__(self, other) -> Tensor:
-        return Tensor._make(self.data >= _data(other), False, None, 0)
+        return _constant(self.data >= _data(other))
 
     def __eq__(self, other) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.asarray(self.data == _data(other)), False, None, 0)
+        return _constant(self.data == _data(other))
 
     def __ne__(self, other) -> Tensor:  # type: ignore[override]
-        return Tensor._make(np.asarray(self.data != _data(other)), False, None, 0)
+        return _constant(self.data != _data(other))
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index) -> Tensor:
@@ -307,7 +319,7 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1; not differentiable, so the result carries no graph."""
-        return Tensor._make(np.sign(self.data), False, None, 0)
+        return _constant(np.sign(self.data))
 
     def relu(self) -> Tensor:
         return _ops.Relu.apply(self)

@@ -120,14 +120,16 @@ class Clip(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
-            raise ValueError("clip: give at least one of lo and hi")
-        inside = np.ones(x.shape, dtype=bool)
+            raise ValueError("give at least one of lo and hi")
+        y = np.clip(x, lo, hi)
+        # array bounds may broadcast x to a larger shape: the mask has the output's shape
+        inside = np.ones(y.shape, dtype=bool)
         if lo is not None:
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
         ctx.save_for_backward(inside)
-        return np.clip(x, lo, hi)
+        return y
 
     @staticmethod
     def backward(ctx, g):

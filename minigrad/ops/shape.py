@@ -26,10 +26,12 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, axes):
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        # backward inverts the permutation with argsort, which needs axes >= 0
+        perm = tuple(a + x.ndim if a < 0 else a for a in axes)
+        if sorted(perm) != list(range(x.ndim)):
             raise ValueError(f"axes {axes} are not a permutation of a {x.ndim}-d tensor's axes")
-        ctx.axes = axes
-        return x.transpose(axes)
+        ctx.axes = perm
+        return x.transpose(perm)
 
     @staticmethod
     def backward(ctx, g):
@@ -123,7 +125,12 @@ def squeezed_shape(shape: tuple, axis) -> tuple:
     """numpy's squeeze: drop the given size-1 axes (all size-1 axes when None)."""
     if axis is None:
         return tuple(s for s in shape if s != 1)
-    axes = {a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis)}
+    ndim = len(shape)
+    axes = set()
+    for a in (axis,) if np.ndim(axis) == 0 else axis:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"squeeze: axis {a} is out of range for a tensor of {ndim} dims")
+        axes.add(a % ndim)
     for a in axes:
         if shape[a] != 1:
             raise ValueError(f"squeeze: axis {a} has size {shape[a]}, not 1")
