@@ -88,14 +88,24 @@ def grad(
     retain = create_graph if retain_graph is None else retain_graph
     found = run_backward(outputs, seeds, retain, create_graph, targets=inputs)
     result = []
+    handed_out = set()  # ids of the arrays already returned
     for i, t in enumerate(inputs):
-        g = found.get(t)
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad: input {i} was not used to compute the outputs "
-                "(pass allow_unused=True to get None for it)"
-            )
-        if g is not None and not isinstance(g, Tensor):
-            g = Tensor._make(g if g.flags.writeable else g.copy(), False, None, 0)
+        entry = found.get(t)
+        if entry is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} was not used to compute the outputs "
+                    "(pass allow_unused=True to get None for it)"
+                )
+            result.append(None)
+            continue
+        g, owned = entry
+        if not isinstance(g, Tensor):
+            # the engine passes one array on to several inputs where it can (Add gives
+            # g, g), and a seed may be the caller's grad_outputs: copy what is not ours
+            if not owned or id(g) in handed_out:
+                g = g.copy()
+            handed_out.add(id(g))
+            g = Tensor._make(g, False, None, 0)
         result.append(g)
     return tuple(result)

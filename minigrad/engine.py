@@ -108,8 +108,8 @@ def run_backward(
 
     With ``targets=None`` returns ``{leaf: [gradient, owned]}`` for every leaf reached
     (what ``Tensor.backward`` adds to ``.grad``; ``owned`` says that no one else holds
-    the array). With ``targets`` returns ``{target: gradient or None}`` for those
-    Tensors only (``mg.grad``), running only the nodes that lead to them.
+    the array). With ``targets`` returns ``{target: [gradient, owned] or None}`` for
+    those Tensors only (``mg.grad``), running only the nodes that lead to them.
     """
     grads: dict = {}  # (node, output index) or leaf Tensor -> [gradient, owned]
     # create_graph only: (node, output index) -> the output Tensor, for saved_tensors
@@ -168,7 +168,7 @@ def run_backward(
         return {k: v for k, v in grads.items() if isinstance(k, Tensor)}
     for t in wanted:
         if t._node is None and t in grads:
-            wanted[t] = grads[t][0]
+            wanted[t] = grads[t]
     return wanted
 
 
@@ -176,7 +176,7 @@ def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
     """mg.grad of a non-leaf: its gradient is complete when its producer comes up."""
     for j, entry in enumerate(outs):
         if entry is not None and (node, j) in slots:
-            wanted[slots[node, j]] = entry[0]
+            wanted[slots[node, j]] = entry
 
 
 def _receive(grads: dict, tensors_of: dict | None, t: Tensor, g, owned: bool) -> None:

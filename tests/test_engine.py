@@ -1,0 +1,454 @@
+"""The reverse pass itself: fan-out, accumulation, deep graphs, memory, errors, grad modes,
+``mg.grad`` and ``detect_anomaly``."""
+
+import gc
+import inspect
+import os
+import time
+import tracemalloc
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+# ------------------------------------------------------------------ reuse and fan-out
+
+
+def test_fan_out_x_plus_x_times_x():
+    """tinygrad's regression test: (x + x) * x = 2x^2, so the gradient is 4x."""
+    x = mg.tensor([3.0, -1.0], requires_grad=True)
+    ((x + x) * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [12.0, -4.0])
+
+
+def test_non_leaf_reused_in_several_branches():
+    x = mg.tensor([0.3, -0.8], dtype=mg.float64, requires_grad=True)
+    h = x.exp()
+    (h * h + 3 * h + h.tanh()).sum().backward()
+    e = np.exp(x.data)
+    np.testing.assert_allclose(x.grad, (2 * e + 3 + 1 - np.tanh(e) ** 2) * e, rtol=1e-12)
+
+
+def test_diamond_graph():
+    """a feeds b and c, which meet again in d = b * c = (2x + 1) * 6x."""
+    x = mg.tensor(1.5, dtype=mg.float64, requires_grad=True)
+    a = x * 2
+    d = (a + 1) * (a * 3)
+    d.backward()
+    assert x.grad.item() == 24 * 1.5 + 6
+
+
+# -------------------------------------------------------------------- accumulation
+
+
+def test_repeated_backward_accumulates_into_grad_until_the_graph_is_freed():
+    x = mg.tensor(3.0, requires_grad=True)
+    z = 2 * (x * x + x)
+    z.backward(retain_graph=True)
+    assert x.grad.item() == 14.0
+    z.backward(retain_graph=True)
+    assert x.grad.item() == 28.0  # micrograd's stale intermediate grads would give 54
+    z.backward()
+    assert x.grad.item() == 42.0
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        z.backward()
+    assert x.grad.item() == 42.0
+
+
+def test_backward_of_two_graphs_accumulates_into_a_shared_leaf():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    (3 * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * x.data + 3)
+
+
+def test_given_gradient_is_neither_kept_nor_modified():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 0
+    v = np.ones(2, dtype=np.float32)
+    y.backward(v, retain_graph=True)
+    y.backward(v)
+    np.testing.assert_array_equal(v, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    assert not np.shares_memory(x.grad, v)
+
+
+def test_gradients_of_two_leaves_do_not_share_memory():
+    """Add hands the same incoming gradient to both operands: each .grad must be a copy."""
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).backward(np.ones(2, dtype=np.float32))
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 1  # a user's in-place edit of one .grad
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+
+
+# ------------------------------------------------------------------------ deep chain
+
+CHAIN = 100_000
+
+
+def test_deep_chain_backward_needs_no_recursion():
+    """100,000 chained ops: iterative topological sort, iterative freeing."""
+    x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)
+    y = x
+    for _ in range(CHAIN):
+        y = y * 1.0001
+    start = time.perf_counter()
+    y.backward()
+    seconds = time.perf_counter() - start
+    print(f"backward through {CHAIN:,} ops: {seconds:.2f} s")
+    np.testing.assert_allclose(x.grad, 1.0001**CHAIN, rtol=1e-9)
+    assert seconds < 5.0
+    del y  # dropping the chain frees 100,000 nodes without a recursion error
+
+
+# ---------------------------------------------------------------------------- memory
+
+
+def test_backward_frees_saved_buffers():
+    x = mg.tensor([-1.0, 2.0], requires_grad=True)
+    y = x.relu()
+    saved = weakref.ref(y.grad_fn.saved_tensors[0])  # relu's mask
+    y.sum().backward()
+    assert saved() is None
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        _ = y.grad_fn.saved_tensors
+
+
+def test_second_backward_through_a_freed_graph_says_to_retain_it():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_keeps_saved_buffers():
+    x = mg.tensor([-1.0, 2.0], requires_grad=True)
+    y = x.relu()
+    y.sum().backward(retain_graph=True)
+    assert y.grad_fn.saved_tensors[0] is not None
+
+
+def _intermediates_are_freed_by_refcount(create_graph: bool) -> list:
+    """Build a graph, run backward, drop the output; return what is still alive."""
+    x = mg.tensor(np.linspace(-1, 1, 5), requires_grad=True)
+    h = x * 2
+    k = h.exp()
+    out = (k * h + h.tanh()).sum()
+    refs = [weakref.ref(o) for o in (h, k, out, h.grad_fn, k.grad_fn, out.grad_fn)]
+    del h, k
+    if create_graph:
+        (g,) = mg.grad(out, x, create_graph=True)
+        refs += [weakref.ref(g), weakref.ref(g.grad_fn)]
+        (g * g).sum().backward()
+        del g
+    else:
+        out.backward()
+    del out
+    return [r() for r in refs if r() is not None]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_graph_has_no_reference_cycles(create_graph):
+    gc.collect()
+    gc.disable()  # only reference counting may free the graph
+    try:
+        alive = _intermediates_are_freed_by_refcount(create_graph)
+    finally:
+        gc.enable()
+    assert alive == []
+
+
+def _traced_growth(steps: int, step) -> int:
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(steps):
+            step()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_training_loop_does_not_grow_memory(rng):
+    x = rng.standard_normal((256, 64))
+    w = mg.tensor(rng.standard_normal((64, 32)) * 0.1, requires_grad=True)
+    kept = []
+
+    def step(keep: bool = False):
+        loss = ((x @ w).tanh() ** 2).mean()
+        loss.backward()
+        w.data -= 0.01 * w.grad
+        w.grad = None
+        if keep:
+            kept.append(loss)
+
+    for _ in range(5):  # warm-up: numpy's and Python's caches fill once
+        step()
+    growth = _traced_growth(50, step)
+    leak = _traced_growth(50, lambda: step(keep=True))  # a real leak, for scale
+    assert leak > 5_000_000  # each kept graph holds three 64 KB activations
+    assert growth < leak / 20, f"{growth} bytes grew over 50 steps"
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_shape_mismatch_names_the_op_and_both_shapes():
+    a, b = mg.tensor(np.ones((2, 3))), mg.tensor(np.ones(4))
+    with pytest.raises(ValueError, match=r"Add.*\(2, 3\).*\(4,\)"):
+        a + b
+    with pytest.raises(ValueError, match=r"MatMul.*\(2, 3\).*\(4,\)"):
+        a @ b
+    with pytest.raises(ValueError, match=r"Maximum.*\(2, 3\).*\(4,\)"):
+        mg.maximum(a, b)
+
+
+def test_backward_without_gradient_needs_one_element():
+    y = mg.tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"one element.*\(2,\).*gradient"):
+        y.backward()
+
+
+@pytest.mark.parametrize("gradient", [np.ones(3), mg.tensor(np.ones((2, 1)))], ids=str)
+def test_backward_refuses_a_gradient_of_the_wrong_shape(gradient):
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match=r"shape .* given for the tensor of shape \(2,\)"):
+        y.backward(gradient)
+    assert x.grad is None
+    y.backward(np.ones(2))  # the refused call left the graph usable
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_backward_on_a_tensor_that_does_not_require_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (mg.tensor([1.0, 2.0]) * 2).sum().backward()
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.no_grad():
+        y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+class TwoGradientsForOneInput(mg.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class GradientOfWrongShape(mg.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.ones(5)
+
+
+def test_user_function_with_wrong_number_of_gradients_is_named():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="TwoGradientsForOneInput returned 2 gradients for 1"):
+        TwoGradientsForOneInput.apply(x).sum().backward()
+
+
+def test_user_function_with_gradient_of_wrong_shape_is_named():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"GradientOfWrongShape.*\(5,\).*\(3,\)"):
+        GradientOfWrongShape.apply(x).sum().backward()
+    assert x.grad is None  # a failed pass adds nothing to .grad
+
+
+# ------------------------------------------------------------------------ grad modes
+
+
+def test_no_grad_context_records_no_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.no_grad():
+        assert not mg.is_grad_enabled()
+        y = x * 2
+    assert mg.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_no_grad_decorator_records_no_graph():
+    @mg.no_grad()
+    def double(t):
+        return t * 2
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert not double(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_enable_grad_inside_no_grad_records_again():
+    @mg.enable_grad()
+    def double(t):
+        return t * 2
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.no_grad():
+        with mg.enable_grad():
+            assert (x * 2).requires_grad
+        assert double(x).requires_grad
+        assert not (x * 2).requires_grad
+
+
+def test_grad_mode_is_restored_after_an_exception():
+    with pytest.raises(KeyError):
+        with mg.no_grad():
+            raise KeyError("inside no_grad")
+    assert mg.is_grad_enabled()
+
+
+def test_detach_shares_data_and_stops_the_gradient():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    d = y.detach()
+    assert np.shares_memory(d.data, y.data)
+    assert d.is_leaf and not d.requires_grad and d.grad_fn is None
+    (x * d).sum().backward()
+    np.testing.assert_array_equal(x.grad, d.data)  # no gradient through d
+
+
+# -------------------------------------------------------------------------- mg.grad
+
+
+def test_grad_returns_a_tuple_of_tensors_and_leaves_dot_grad_alone():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = mg.tensor([3.0, 4.0], requires_grad=True)
+    gx, gy = mg.grad((x * y).sum(), [x, y])
+    assert isinstance(gx, mg.Tensor) and isinstance(gy, mg.Tensor)
+    np.testing.assert_array_equal(gx.data, y.data)
+    np.testing.assert_array_equal(gy.data, x.data)
+    assert x.grad is None and y.grad is None
+    (only,) = mg.grad((x * x).sum(), x)  # one Tensor in, a 1-tuple out
+    np.testing.assert_array_equal(only.data, 2 * x.data)
+
+
+def test_grad_of_an_unused_input_is_an_error_unless_allowed():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    unused = mg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="input 1 was not used.*allow_unused=True"):
+        mg.grad((x * x).sum(), [x, unused])
+    gx, gu = mg.grad((x * x).sum(), [x, unused], allow_unused=True)
+    assert gu is None
+    np.testing.assert_array_equal(gx.data, 2 * x.data)
+
+
+def test_grad_with_respect_to_non_leaf_inputs():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    gh, gx = mg.grad((h * h).sum(), [h, x])
+    np.testing.assert_array_equal(gh.data, 2 * h.data)
+    np.testing.assert_array_equal(gx.data, 18 * x.data)
+
+
+def test_grad_of_several_outputs_with_grad_outputs():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    squares, total = x * x, x.sum()
+    (g,) = mg.grad([squares, total], x, grad_outputs=[np.array([1.0, 0.5]), None])
+    np.testing.assert_array_equal(g.data, [2 * 1.0 + 1, 0.5 * 4.0 + 1])
+    squares, total = x * x, x.sum()
+    (g,) = mg.grad([squares, total], [x], grad_outputs=[mg.tensor([0.0, 1.0]), mg.tensor(2.0)])
+    np.testing.assert_array_equal(g.data, [2.0, 4.0 + 2.0])
+
+
+def test_grad_results_share_memory_with_nothing():
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0, 4.0], requires_grad=True)
+    v = np.ones(2, dtype=np.float32)
+    ga, gb = mg.grad(a + b, [a, b], grad_outputs=v)
+    assert not np.shares_memory(ga.data, gb.data)
+    assert not np.shares_memory(ga.data, v) and not np.shares_memory(gb.data, v)
+    y = a * 2
+    (gy,) = mg.grad(y, y, grad_outputs=v)  # the gradient of y with respect to itself
+    assert not np.shares_memory(gy.data, v)
+
+
+def test_grad_frees_the_graph_unless_retained_or_create_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    mg.grad(y, x)
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        mg.grad(y, x)
+    y = (x * x).sum()
+    mg.grad(y, x, create_graph=True)  # retain_graph defaults to create_graph
+    mg.grad(y, x)
+
+
+def test_grad_refuses_inputs_and_outputs_without_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="input 0 is not a Tensor that requires grad"):
+        mg.grad((x * 2).sum(), [mg.tensor([1.0])])
+    with pytest.raises(RuntimeError, match="output 0 does not require grad"):
+        mg.grad(mg.tensor(1.0), [x])
+    with pytest.raises(ValueError, match="2 grad_outputs for 1 outputs"):
+        mg.grad(x * 2, [x], grad_outputs=[np.ones(2), np.ones(2)])
+    with pytest.raises(RuntimeError, match=r"shape \(3,\) given for output 0 of shape \(2,\)"):
+        mg.grad(x * 2, [x], grad_outputs=np.ones(3))
+
+
+# ------------------------------------------------------------------- detect_anomaly
+
+
+def test_detect_anomaly_names_the_op_and_the_user_line():
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    with mg.detect_anomaly():
+        line = inspect.currentframe().f_lineno + 1
+        y = x.sqrt() * 2
+        with np.errstate(divide="ignore"), pytest.raises(RuntimeError) as error:
+            y.sum().backward()
+    message = str(error.value)
+    assert "'Sqrt'" in message and "inf" in message  # Mul's gradient (2) was fine
+    assert f"{os.path.basename(__file__)}:{line}" in message
+    assert x.grad is None
+
+
+def test_detect_anomaly_reports_nan():
+    x = mg.tensor([-1.0, 1.0], requires_grad=True)
+    with mg.detect_anomaly(), np.errstate(invalid="ignore"):
+        y = x.sqrt()
+        with pytest.raises(RuntimeError, match="'Sqrt' returned nan"):
+            y.sum().backward()
+
+
+def test_without_detect_anomaly_inf_gradients_pass_silently():
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    with mg.detect_anomaly():
+        pass
+    with np.errstate(divide="ignore"):
+        x.sqrt().sum().backward()
+    assert np.isinf(x.grad[0])
+
+
+# -------------------------------------------------------------------- large inputs
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize(
+    "name, value, grad",
+    [
+        ("exp", [0.0, np.inf], [0.0, np.inf]),
+        ("tanh", [-1.0, 1.0], [0, 0]),
+        ("sigmoid", [0, 1], [0, 0]),
+    ],
+)
+def test_exp_tanh_sigmoid_at_plus_minus_1000_without_warnings(name, value, grad, dtype):
+    x = mg.tensor(np.array([-1000.0, 1000.0], dtype=dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = getattr(x, name)()
+        y.sum().backward()
+    np.testing.assert_array_equal(y.data, value)
+    np.testing.assert_array_equal(x.grad, grad)
