@@ -15,12 +15,16 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 def _shape(shape) -> tuple:
-    if isinstance(shape, numbers.Integral):
-        return (int(shape),)
-    shape = tuple(int(s) for s in shape)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"negative dimension in shape {shape}")
-    return shape
+    dims = (shape,) if isinstance(shape, numbers.Integral) else shape
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}") from None
+    if not all(isinstance(s, numbers.Integral) for s in dims):
+        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}")
+    if any(s < 0 for s in dims):
+        raise ValueError(f"negative dimension in shape {shape!r}")
+    return tuple(int(s) for s in dims)
 
 
 def _shape_from_args(shape: tuple) -> tuple:

@@ -110,7 +110,7 @@ def gradcheck(
     outs = _outputs(fn, args)
     n_out = sum(o.size for o in outs)
     analytic = _analytic_jacobians(outs, diff)
-    for k, (x, a_jac) in enumerate(zip(diff, analytic)):
+    for x, a_jac in zip(diff, analytic):
         n_jac = _numeric_jacobian(fn, args, x, n_out, eps)
         excess = np.abs(a_jac - n_jac) - (atol + rtol * np.abs(n_jac))
         bad = ~(excess <= 0)  # NaN counts as a failure too
@@ -118,10 +118,11 @@ def gradcheck(
             m, j = np.unravel_index(
                 np.argmax(np.where(bad, np.nan_to_num(excess, nan=np.inf), -np.inf)), excess.shape
             )
-            position = args.index(x) if any(a is x for a in args) else k
+            # by identity: list.index would call Tensor.__eq__, which is elementwise
+            position = next(i for i, a in enumerate(args) if a is x)
             message = (
                 f"gradcheck failed for input {position} (shape {x.shape}) at element "
-                f"{np.unravel_index(j, x.shape) if x.ndim else ()}, output element {m}: "
+                f"{tuple(int(i) for i in np.unravel_index(j, x.shape))}, output element {m}: "
                 f"analytic {a_jac[m, j]:.10g} vs numeric {n_jac[m, j]:.10g} "
                 f"(|difference| {abs(a_jac[m, j] - n_jac[m, j]):.3g} > "
                 f"atol {atol:g} + rtol {rtol:g} * |numeric|; "

@@ -113,3 +113,11 @@ def test_sqrt_at_zero_has_infinite_gradient(dtype):
     with np.errstate(divide="ignore"):  # 1 / (2 * sqrt(0)) is inf on purpose
         g = grad_of(mg.Tensor.sqrt, [0.0, 4.0], dtype)
     assert_exactly(g, [np.inf, 0.25])
+
+
+def test_std_of_equal_values_has_nan_gradient_from_sqrt_at_zero(dtype):
+    """Not a row of its own: std is var(x).sqrt(), so at zero variance sqrt's inf meets a
+    zero gradient of var and gives nan, as in PyTorch (no silent fix either)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = grad_of(lambda x: x.std(), [2.0, 2.0, 2.0], dtype)
+    assert np.isnan(g).all()

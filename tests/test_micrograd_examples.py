@@ -43,3 +43,47 @@ def test_two_backward_calls_accumulate_into_leaf_grad():
     assert x.grad.item() == 14.0
     z.backward()
     assert x.grad.item() == 28.0  # micrograd's stale intermediate grads give 54
+
+
+def test_micrograd_tanh_neuron():
+    """The neuron of micrograd's walkthrough: o = tanh(x1 w1 + x2 w2 + b)."""
+    x1, x2 = mg.tensor(2.0, requires_grad=True), mg.tensor(0.0, requires_grad=True)
+    w1, w2 = mg.tensor(-3.0, requires_grad=True), mg.tensor(1.0, requires_grad=True)
+    b = mg.tensor(6.8813735870195432, requires_grad=True)
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    np.testing.assert_allclose(o.item(), 0.7071067, rtol=1e-6)
+    grads = [t.grad.item() for t in (x1, w1, x2, w2, b)]
+    np.testing.assert_allclose(grads, [-1.5, 1.0, 0.5, 0.0, 0.5], rtol=1e-5, atol=1e-7)
+
+
+def test_micrograd_tanh_neuron_spelled_with_exp():
+    """tanh(n) = (e^2n - 1) / (e^2n + 1): same value, same gradients."""
+    x1, w1 = mg.tensor(2.0, requires_grad=True), mg.tensor(-3.0, requires_grad=True)
+    b = mg.tensor(6.8813735870195432, requires_grad=True)
+    e = (2 * (x1 * w1 + b)).exp()
+    o = (e - 1) / (e + 1)
+    o.backward()
+    np.testing.assert_allclose(o.item(), 0.7071067, rtol=1e-6)
+    np.testing.assert_allclose([x1.grad.item(), w1.grad.item()], [-1.5, 1.0], rtol=1e-5)
+
+
+def test_scalar_results_are_0d_tensors():
+    a = mg.tensor(2.0, requires_grad=True)
+    c = a * 3 - 1
+    assert isinstance(c, mg.Tensor) and c.shape == () and c.requires_grad
+    c.backward()
+    assert a.grad.shape == () and type(c.item()) is float
+
+
+def test_fitting_a_line_with_python_sum_over_scalars():
+    """micrograd-style training: scalar parameters, a loss built with Python's sum()."""
+    w, b = mg.tensor(0.0, requires_grad=True), mg.tensor(0.0, requires_grad=True)
+    data = [(0.0, 1.0), (1.0, 3.0), (2.0, 5.0), (3.0, 7.0)]  # y = 2x + 1
+    for _ in range(300):
+        loss = sum((w * x + b - y) ** 2 for x, y in data) / len(data)
+        w.grad = b.grad = None
+        loss.backward()
+        w.data -= 0.05 * w.grad
+        b.data -= 0.05 * b.grad
+    np.testing.assert_allclose([w.item(), b.item()], [2.0, 1.0], atol=1e-3)
