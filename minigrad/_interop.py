@@ -73,6 +73,9 @@ def _build_functions() -> dict:
         np.mean: lambda x, axis=None, keepdims=False, **kw: _tensor(x).mean(axis, keepdims),
         np.max: lambda x, axis=None, keepdims=False, **kw: _tensor(x).max(axis, keepdims),
         np.min: lambda x, axis=None, keepdims=False, **kw: _tensor(x).min(axis, keepdims),
+        # numpy 2 keeps amax/amin as separate function objects, not aliases
+        np.amax: lambda x, axis=None, keepdims=False, **kw: _tensor(x).max(axis, keepdims),
+        np.amin: lambda x, axis=None, keepdims=False, **kw: _tensor(x).min(axis, keepdims),
         np.clip: lambda x, lo=None, hi=None, **kw: _tensor(x).clip(lo, hi),
         np.concatenate: lambda xs, axis=0, **kw: f.concatenate(xs, axis),
         np.stack: lambda xs, axis=0, **kw: f.stack(xs, axis),

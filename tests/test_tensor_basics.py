@@ -259,3 +259,43 @@ def test_augmented_assignment_rebinds_instead_of_mutating():
     for op in (operator.isub, operator.imul, operator.itruediv):
         d = op(c, 2.0)
         assert d is not c and d.grad_fn is not None
+
+
+# ------------------------------------------------ numpy functions applied to Tensors
+
+NUMPY_FUNCTIONS = {
+    "exp": (np.exp, lambda x: x.exp()),
+    "sqrt of square": (lambda x: np.sqrt(np.square(x) + 1), lambda x: (x * x + 1).sqrt()),
+    "sum axis": (lambda x: np.sum(x, axis=0), lambda x: x.sum(axis=0)),
+    "mean keepdims": (lambda x: np.mean(x, axis=1, keepdims=True), lambda x: x.mean(1, True)),
+    "max": (np.max, lambda x: x.max()),
+    "amax": (lambda x: np.amax(x, axis=0), lambda x: x.max(axis=0)),
+    "amin": (np.amin, lambda x: x.min()),
+    "where": (lambda x: np.where(x > 0, x, 0), lambda x: x.relu()),
+    "maximum": (lambda x: np.maximum(x, 0.5), lambda x: mg.maximum(x, 0.5)),
+    "broadcast_to": (lambda x: np.broadcast_to(x, (4, 2, 3)), lambda x: x.broadcast_to((4, 2, 3))),
+    "reshape": (lambda x: np.reshape(x, (3, 2)), lambda x: x.reshape(3, 2)),
+    "transpose": (np.transpose, lambda x: x.T),
+    "concatenate": (lambda x: np.concatenate([x, x], axis=1), lambda x: mg.concatenate([x, x], 1)),
+    "clip": (lambda x: np.clip(x, -0.5, 0.5), lambda x: x.clip(-0.5, 0.5)),
+}
+
+
+@pytest.mark.parametrize("numpy_fn, method", NUMPY_FUNCTIONS.values(), ids=NUMPY_FUNCTIONS.keys())
+def test_numpy_functions_on_tensors_record_the_same_graph_as_methods(numpy_fn, method, rng):
+    """What lets a backward rule written with numpy run on Tensors under create_graph."""
+    x = mg.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    out = numpy_fn(x)
+    assert isinstance(out, mg.Tensor) and out.requires_grad
+    expected = method(x)
+    np.testing.assert_array_equal(out.data, expected.data)
+    (gx,) = mg.grad(out, x, grad_outputs=np.ones(out.shape))
+    (ge,) = mg.grad(expected, x, grad_outputs=np.ones(out.shape))
+    np.testing.assert_array_equal(gx.data, ge.data)
+
+
+def test_numpy_function_without_a_minigrad_version_refuses_to_cut_the_graph():
+    x = mg.tensor([0.5, 1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="sin.*no differentiable minigrad version"):
+        np.sin(x)
+    np.testing.assert_allclose(np.sin(x.detach()), np.sin([0.5, 1.0]))  # values only: fine
