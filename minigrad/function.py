@@ -87,11 +87,12 @@ class Context:
         for j, r in enumerate(raw if type(raw) is tuple else (raw,)):
             if r is array:
                 out = self._out_tensors[j]
-                if out is None:  # an output no gradient flowed through: keep it exact
-                    raise RuntimeError(
-                        f"{self.name}: output {j} is needed by the double backward but "
-                        "is not part of the graph"
-                    )
+                if out is None:
+                    # no gradient reached this output (an unused output of a multi-output
+                    # op), so its Tensor is not at hand: a new one on the same node output
+                    # is the same value in the same graph
+                    data = r if type(r) is np.ndarray else np.asarray(r)
+                    out = Tensor._make(data, data.dtype.kind == "f", self, j)
                 return out
         return array
 

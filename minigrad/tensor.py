@@ -137,11 +137,12 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.data)
 
+    # through item(): numpy 2 refuses float() of a one-element array that is not 0-d
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self.data.item())
 
     def __int__(self) -> int:
-        return int(self.data)
+        return int(self.data.item())
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")

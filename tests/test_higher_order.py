@@ -208,3 +208,39 @@ def test_once_differentiable_function_refuses_create_graph():
     np.testing.assert_allclose(g.data, 3 * x.data**2)
     with pytest.raises(RuntimeError, match="OnceOnly.*create_graph"):
         mg.grad(OnceOnly.apply(x).sum(), x, create_graph=True)
+
+
+class ScaleAndExp(mg.Function):
+    """Two outputs, (2x, exp(x)); the rule reads the saved second output."""
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(x)
+        ctx.save_for_backward(e)
+        return 2 * x, e
+
+    @staticmethod
+    def backward(ctx, g_scaled, g_exp):
+        (e,) = ctx.saved_tensors
+        return 2 * g_scaled + g_exp * e
+
+
+def test_multi_output_function_gradients_of_every_order():
+    x = mg.tensor([-0.5, 0.3, 1.2], dtype=mg.float64, requires_grad=True)
+    assert mg.gradcheck(ScaleAndExp.apply, (x,))
+    assert mg.gradgradcheck(ScaleAndExp.apply, (x,))
+
+
+def test_multi_output_function_with_an_unused_output():
+    """Only the first output is used: the second gets a zero gradient, and the rule's
+    saved copy of it must still join the graph under create_graph."""
+    x = mg.tensor([-0.5, 0.3, 1.2], dtype=mg.float64, requires_grad=True)
+
+    def scaled_squared(t):
+        scaled, _ = ScaleAndExp.apply(t)
+        return scaled * scaled
+
+    assert mg.gradcheck(scaled_squared, (x,))
+    assert mg.gradgradcheck(scaled_squared, (x,))
+    scaled_squared(x).sum().backward()
+    np.testing.assert_allclose(x.grad, 8 * x.data)

@@ -204,6 +204,7 @@ def test_conversions():
     item = mg.tensor(2.5).item()
     assert item == 2.5 and type(item) is float
     assert type(mg.tensor(3).item()) is int
+    assert float(mg.tensor([2.5])) == 2.5 and int(mg.tensor([[3]])) == 3  # one element
     with pytest.raises(ValueError, match="size 1"):
         t.item()
 
