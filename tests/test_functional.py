@@ -301,6 +301,11 @@ def test_cross_entropy_single_sample_and_spatial_targets(rng):
     ref = -np.take_along_axis(F.log_softmax(x3, axis=1).data, labels[:, None], 1)[:, 0]
     np.testing.assert_allclose(F.cross_entropy(x3, labels, reduction="none").data, ref, rtol=1e-13)
     assert mg.gradcheck(lambda x: F.cross_entropy(x, labels), (x3,))
+    x4 = t64(rng.standard_normal((2, 3, 2, 4)))  # (N, C, H, W)
+    labels4 = rng.integers(0, 3, (2, 2, 4))
+    ref4 = -np.take_along_axis(F.log_softmax(x4, axis=1).data, labels4[:, None], 1)[:, 0]
+    np.testing.assert_allclose(F.cross_entropy(x4, labels4, reduction="none").data, ref4)
+    assert mg.gradcheck(lambda x: F.cross_entropy(x, labels4, reduction="sum"), (x4,))
 
 
 @pytest.mark.parametrize("bad", [3, -1, 100])

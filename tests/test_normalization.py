@@ -270,3 +270,15 @@ def test_float32_stays_float32_through_normalization_layers(layer, rng):
     assert x.grad.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in m.parameters())
     assert all(v.dtype in (np.float32, np.int64) for v in m.state_dict().values())
+
+
+@pytest.mark.parametrize("kind", ["batch", "layer"])
+def test_affine_parameters_get_gradients_when_the_input_is_a_constant(kind, rng):
+    x = t64(rng.standard_normal((4, 3)), grad=False)  # e.g. normalizing raw features
+    w, b = t64(rng.uniform(0.5, 2, 3)), t64(rng.standard_normal(3))
+    if kind == "batch":
+        fn = lambda w, b: F.batch_norm(x, None, None, w, b, training=True)  # noqa: E731
+    else:
+        fn = lambda w, b: F.layer_norm(x, 3, w, b)  # noqa: E731
+    assert mg.gradcheck(fn, (w, b))
+    assert mg.gradgradcheck(fn, (w, b))

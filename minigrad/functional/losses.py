@@ -77,8 +77,8 @@ def huber_loss(pred: Tensor, target, delta: float = 1.0, reduction: str = "mean"
 
 
 class CrossEntropy(Function):
-    """loss = logsumexp(x) - x[target] along the class ``axis``, one per sample;
-    dloss/dx = softmax(x) - onehot(target).
+    """loss_i = logsumexp(x_i) - x_i[t_i] for each row x_i of (M, C) logits;
+    dloss_i/dx_i = softmax(x_i) - onehot(t_i).
 
     Stable for logits of any magnitude (the max is subtracted before exp). The
     softmax is saved for a fast first-order backward and rebuilt from x under
@@ -87,21 +87,22 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, target, axis):
-        ctx.axis, ctx.index = axis, np.expand_dims(target, axis)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    def forward(ctx, x, labels):
+        ctx.rows = np.arange(len(labels))
+        ctx.labels = labels
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         ctx.save_for_backward(x, np.exp(log_p))
-        return -np.take_along_axis(log_p, ctx.index, axis).squeeze(axis)
+        return -log_p[ctx.rows, labels]
 
     @staticmethod
     def backward(ctx, g):
         x, p = ctx.saved_tensors
         if ctx.create_graph:
-            p = Softmax.apply(x, (ctx.axis,))
+            p = Softmax.apply(x, (1,))
         onehot = np.zeros(p.shape, dtype=x.dtype)
-        np.put_along_axis(onehot, ctx.index, 1, ctx.axis)
-        return np.expand_dims(g, ctx.axis) * (p - onehot), None, None
+        onehot[ctx.rows, ctx.labels] = 1
+        return g.reshape(-1, 1) * (p - onehot), None
 
 
 def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -135,7 +136,15 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
             f"cross_entropy: target label {labels[bad].flat[0]} is out of range for "
             f"{n_classes} classes (labels must be in [0, {n_classes - 1}])"
         )
-    return reduce(CrossEntropy.apply(logits, labels.astype(np.intp), axis), reduction)
+    rows = logits
+    if logits.ndim != 2:  # the op works on (M, C): move the classes last and flatten
+        classes_last = (0, *range(2, logits.ndim), 1)
+        rows = logits if logits.ndim == 1 else logits.transpose(classes_last)
+        rows = rows.reshape(-1, n_classes)
+    loss = CrossEntropy.apply(rows, labels.reshape(-1).astype(np.intp, copy=False))
+    if logits.ndim != 2:
+        loss = loss.reshape(labels.shape) if logits.ndim > 2 else loss.reshape(())
+    return reduce(loss, reduction)
 
 
 class BCEWithLogits(Function):

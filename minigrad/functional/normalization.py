@@ -36,7 +36,7 @@ class Normalize(Function):
 
     If ``axes`` is given, mean and var are the moments of x over those axes (the
     caller computed them with ``_moments``) and the gradient flows through them:
-    with gx = g * weight, n values per statistic and sums over ``axes``,
+    with gx = g * weight and means taken over ``axes``,
 
         dL/dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / sqrt(var + eps),
         dL/dweight = g * xhat,  dL/dbias = g   (summed to their shapes by the engine).
@@ -68,11 +68,12 @@ class Normalize(Function):
             mean, var = (ctx.mean, ctx.var) if axes is None else _moments(x, axes)
             inv_std = 1 / np.sqrt(var + ctx.eps)
             xhat = (x - mean) * inv_std
-        _, need_w, need_b = ctx.needs_input_grad[:3]
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gx = g if weight is None else g * weight
-        if axes is None:
+        dx = None
+        if need_x and axes is None:
             dx = gx * inv_std
-        else:
+        elif need_x:
             dx = inv_std * (
                 gx
                 - gx.mean(axis=axes, keepdims=True)
