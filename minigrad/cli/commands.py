@@ -1,0 +1,172 @@
+"""What each ``minigrad`` subcommand does (the flags live in ``cli/__init__.py``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from .config import TrainConfig
+
+
+def _config_from_flags(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        data=args.data,
+        hidden=tuple(args.hidden),
+        activation=args.activation,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        epochs=TrainConfig.epochs if args.epochs is None else args.epochs,
+        batch_size=args.batch_size,
+        l1=args.l1,
+        l2=args.l2,
+        weight_decay=args.weight_decay,
+        elastic=args.elastic,
+        l1_ratio=args.l1_ratio,
+        prox_l1=args.prox_l1,
+        dropout=args.dropout,
+        norm=args.norm,
+        max_norm=args.max_norm,
+        clip_grad_norm=args.clip_grad_norm,
+        seed=args.seed,
+        test_size=args.test_size,
+        n_samples=args.n_samples,
+    )
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import train
+
+    out = Path(args.out)
+    if args.resume:
+        state = train.resume_run(Path(args.resume), args.epochs)
+        print(f"resuming {args.resume} at epoch {state.epoch} of {state.cfg.epochs}")
+    else:
+        state = train.new_run(_config_from_flags(args))
+    out.mkdir(parents=True, exist_ok=True)
+    score = "test_accuracy" if state.ds.is_classification else "test_r2"
+    bar = tqdm(
+        total=state.cfg.epochs,
+        initial=state.epoch,
+        unit="epoch",
+        desc="train",
+        disable=True if args.no_progress else None,  # None: off when not a terminal
+    )
+    interrupted = False
+    try:
+        while state.epoch < state.cfg.epochs:
+            loss = train.run_epoch(state)
+            state.epoch += 1
+            row = train.record_epoch(state, loss)
+            train.save_checkpoint(state, out)  # atomic: a stop leaves the last good one
+            bar.set_postfix(loss=f"{loss:.4f}", **{score: f"{row[score]:.3f}"})
+            bar.update()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    if not state.history:
+        print("stopped before the first epoch finished: nothing written")
+        return 130
+    train.write_metrics(state.history, out)
+    if not args.no_plots:
+        _write_figures(state, out)
+    print(train.results_table(state))
+    print(
+        f"\nwrote {out}/: {train.CHECKPOINT}, metrics.csv, metrics.json"
+        + (
+            ""
+            if args.no_plots
+            else ", learning_curve.png, graph.svg"
+            + (", decision_boundary.png" if state.ds.X_train.shape[1] == 2 else "")
+        )
+    )
+    if interrupted:
+        print(f"interrupted: the checkpoint holds epoch {state.epoch}")
+        return 130
+    return 0
+
+
+def _write_figures(state, out: Path) -> None:
+    from ..grad_mode import no_grad
+    from ..tensor import Tensor
+    from . import plots
+
+    plots.learning_curve(state.history, out / "learning_curve.png")
+    if state.ds.X_train.shape[1] == 2 and state.ds.is_classification:
+        state.model.eval()
+
+        def predict(grid: np.ndarray) -> np.ndarray:
+            with no_grad():
+                return state.model(Tensor(grid)).data.argmax(axis=1)
+
+        X = np.concatenate([state.ds.X_train, state.ds.X_test])
+        y = np.concatenate([state.ds.y_train, state.ds.y_test])
+        plots.decision_boundary(predict, X, y, out / "decision_boundary.png")
+    loss = _graph_loss(state.cfg, state.model, state.ds, batch=8)
+    _write_graph(loss, state.model, out / "graph", formats=("svg",), collapse=False)
+
+
+def _graph_loss(cfg: TrainConfig, model, ds, batch: int):
+    from ..tensor import Tensor
+    from . import train
+
+    model.train()
+    x, y = Tensor(ds.X_train[:batch]), ds.y_train[:batch]
+    loss = train.data_loss(model, ds, x, y) + train.penalty(cfg, train.linear_weights(model))
+    loss.backward()
+    return loss
+
+
+def _write_graph(loss, model, stem: Path, formats, collapse: bool) -> list:
+    from .. import viz
+
+    return viz.write_graph(loss, stem, formats=formats, module=model, collapse_modules=collapse)
+
+
+def graph_command(args: argparse.Namespace) -> int:
+    from . import train
+
+    cfg = TrainConfig(
+        data=args.data,
+        hidden=tuple(args.hidden),
+        activation=args.activation,
+        dropout=args.dropout,
+        norm=args.norm,
+        seed=args.seed,
+    )
+    if args.batch < 2 and args.norm == "batch":
+        raise ValueError("--batch must be >= 2 with --norm batch")
+    state = train.new_run(cfg)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    loss = _graph_loss(cfg, state.model, state.ds, args.batch)
+    for line in _write_graph(loss, state.model, out / "graph", ("svg", "png"), args.collapse):
+        print(line)
+    return 0
+
+
+def gradcheck_command(args: argparse.Namespace) -> int:
+    from ..checks import run_checks
+
+    rows = run_checks(args.only)
+    width = max(len(r.name) for r in rows)
+    print(f"{'op':<{width}}  {'max abs err':>12}  {'max rel err':>12}  pass")
+    for r in rows:
+        print(
+            f"{r.name:<{width}}  {r.max_abs:12.2e}  {r.max_rel:12.2e}  "
+            f"{'yes' if r.passed else 'NO'}"
+        )
+    failed = [r.name for r in rows if not r.passed]
+    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from ..bench.runner import run, table
+
+    print(table(run(args.workloads, args.engines, args.reps)))
+    return 0

@@ -1,0 +1,146 @@
+"""The `minigrad` command line end to end, with small settings (seconds)."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "minigrad", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_train_writes_checkpoint_metrics_and_figures(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "3", "--l1", "1e-3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for row in ("loss", "accuracy", "exactly-zero weights", "weight L1 norm"):
+        assert row in printed
+    for name in (
+        "checkpoint.npz",
+        "metrics.csv",
+        "metrics.json",
+        "learning_curve.png",
+        "decision_boundary.png",
+        "graph.svg",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    history = json.loads((out / "metrics.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    with open(out / "metrics.csv") as f:
+        assert len(list(csv.DictReader(f))) == 3
+    assert (out / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ckpt = mg.load(out / "checkpoint.npz")
+    assert int(ckpt["epoch"]) == 3 and "model" in ckpt and "optimizer" in ckpt
+
+
+def test_train_regression_on_diabetes_reports_r2(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "train",
+            "--data",
+            "diabetes",
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+            "--no-plots",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert "r2" in capsys.readouterr().out
+
+
+def test_proximal_l1_gives_exact_zero_weights(tmp_path):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "0.1",
+                "--prox-l1",
+                "0.05",
+                "--epochs",
+                "5",
+                "--no-plots",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    last = json.loads((out / "metrics.json").read_text())[-1]
+    assert last["zero_share"] > 0.2
+
+
+def test_resume_continues_from_the_saved_epoch(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "2", "--no-plots", "--out", str(out)]) == 0
+    first = mg.load(out / "checkpoint.npz")
+    assert (
+        main(
+            [
+                "train",
+                "--resume",
+                str(out / "checkpoint.npz"),
+                "--epochs",
+                "4",
+                "--no-plots",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    history = json.loads((out / "metrics.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    resumed = mg.load(out / "checkpoint.npz")
+    assert int(resumed["epoch"]) == 4
+    steps = resumed["optimizer"]["state"] if "state" in resumed["optimizer"] else None
+    assert steps is None or steps  # optimizer state was carried along
+    w0 = first["model"]["layers.0.weight"]
+    assert not np.array_equal(w0, resumed["model"]["layers.0.weight"])
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--lr", "0"], "--lr must be > 0"),
+        (["--dropout", "-0.1"], "--dropout must be in [0, 1)"),
+        (["--data", "mnist"], "invalid choice"),
+        (["--hidden", "16,x"], "comma-separated integers"),
+        (["--l1", "-1"], "--l1 must be >= 0"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
+)
+def test_bad_flags_exit_nonzero_with_one_line_and_no_traceback(tmp_path, flags, message):
+    done = run("train", "--out", str(tmp_path / "run"), *flags)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_or_corrupt_resume_checkpoint_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a checkpoint")
+    for path in (tmp_path / "missing.npz", bad):
+        done = run("train", "--resume", str(path), "--out", str(tmp_path / "run"))
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and str(path.name) in done.stderr
+        assert not (tmp_path / "run").exists()
