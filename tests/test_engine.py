@@ -364,6 +364,17 @@ def test_grad_of_several_outputs_with_grad_outputs():
     np.testing.assert_array_equal(g.data, [2.0, 4.0 + 2.0])
 
 
+def test_grad_of_outputs_that_depend_on_each_other():
+    """z is computed from y: d(y + z)/dx = 3 + 2y * 3, whichever order they come in."""
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    for order in ([0, 1], [1, 0]):
+        y = x * 3
+        z = y * y
+        outs = [[y, z][i] for i in order]
+        (g,) = mg.grad(outs, x, grad_outputs=[np.ones(2), np.ones(2)])
+        np.testing.assert_array_equal(g.data, 3 + 18 * x.data)
+
+
 def test_grad_results_share_memory_with_nothing():
     a = mg.tensor([1.0, 2.0], requires_grad=True)
     b = mg.tensor([3.0, 4.0], requires_grad=True)
