@@ -447,3 +447,39 @@ def test_module_state_survives_mg_save_and_mg_load(tmp_path, rng):
     for (k, v), w in zip(a.state_dict().items(), b.state_dict().values()):
         np.testing.assert_array_equal(v, w, err_msg=k)
         assert v.dtype == w.dtype
+
+
+# ----------------------------------------------------------- activation layers
+@pytest.mark.parametrize(
+    "layer, fn",
+    [
+        (nn.ReLU(), F.relu),
+        (nn.LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2)),
+        (nn.Tanh(), F.tanh),
+        (nn.Sigmoid(), F.sigmoid),
+        (nn.GELU(), F.gelu),
+        (nn.GELU("tanh"), lambda x: F.gelu(x, "tanh")),
+        (nn.Identity(7, anything=1), lambda x: x),
+    ],
+    ids=["relu", "leaky_relu", "tanh", "sigmoid", "gelu", "gelu_tanh", "identity"],
+)
+def test_activation_layers_apply_their_function(layer, fn, rng):
+    x = mg.tensor(rng.standard_normal((3, 4)))
+    np.testing.assert_array_equal(layer(x).data, fn(x).data)
+
+
+def test_dropout_layer_drops_in_training_and_is_the_identity_in_eval():
+    drop = nn.Dropout(0.5)
+    x = mg.ones((100, 100))
+    mg.manual_seed(0)
+    assert 0.4 < (drop(x).data == 0).mean() < 0.6
+    assert drop.eval()(x) is x
+    with pytest.raises(ValueError, match="Dropout"):
+        nn.Dropout(1.5)
+
+
+def test_apply_visits_every_module_children_first():
+    seen = []
+    net = Net()
+    assert net.apply(lambda m: seen.append(type(m).__name__)) is net
+    assert seen == ["Linear", "Block", "Linear", "ReLU", "Linear", "Sequential", "Net"]

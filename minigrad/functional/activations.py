@@ -38,7 +38,8 @@ def tanh(x: Tensor) -> Tensor:
 
 class LeakyRelu(Function):
     """y = x for x > 0, else negative_slope * x;  dy/dx = 1 for x > 0, else
-    negative_slope, which is also the value used at the kink x = 0 (as PyTorch)."""
+    negative_slope, which is also the value used at the kink x = 0 (as PyTorch).
+    Twice differentiable: the saved slope is piecewise constant (second derivative 0)."""
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -57,7 +58,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 class NormalCdf(Function):
-    """y = Phi(x), the standard normal CDF;  dy/dx = phi(x) = exp(-x^2/2) / sqrt(2 pi)."""
+    """y = Phi(x), the standard normal CDF;  dy/dx = phi(x) = exp(-x^2/2) / sqrt(2 pi).
+    Differentiable any number of times (the backward uses only the input x)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -93,7 +95,8 @@ class Gelu(Function):
 
 class GeluTanh(Function):
     """y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (the tanh GELU);
-    dy/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u)."""
+    dy/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u).
+    Twice differentiable: the backward recomputes t from the input x."""
 
     @staticmethod
     def forward(ctx, x):
@@ -124,6 +127,7 @@ class Softmax(Function):
     """y = exp(x - logsumexp(x)) along ``axes``;  dL/dx = y (g - sum(g y)).
 
     The max is subtracted before exp, so logits of any magnitude give finite values.
+    Twice differentiable: the backward uses only the output y.
     """
 
     @staticmethod
@@ -145,7 +149,8 @@ class LogSoftmax(Function):
 
     Computed as (x - m) - log(sum(exp(x - m))) with m = max(x): stable for logits of
     magnitude 1e4 and more (the log-probability of a far-behind class is simply very
-    negative, never -inf or nan).
+    negative, never -inf or nan). Twice differentiable: the backward uses only the
+    output y.
     """
 
     @staticmethod

@@ -81,9 +81,7 @@ class Module:
             self._modules[name] = None
         elif name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"buffer {name!r} must be a Tensor or None, got {type(value).__name__}"
-                )
+                raise TypeError(_not_a_buffer(name, value))
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -130,9 +128,7 @@ class Module:
         ``state_dict``) but is not learned, e.g. BatchNorm's running mean."""
         self._check_new_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(
-                f"buffer {name!r} must be a Tensor or None, got {type(tensor).__name__}"
-            )
+            raise TypeError(_not_a_buffer(name, tensor))
         self._buffers[name] = tensor
 
     def add_module(self, name: str, module: Module | None) -> None:
