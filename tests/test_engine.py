@@ -66,13 +66,15 @@ def test_backward_of_two_graphs_accumulates_into_a_shared_leaf():
 
 
 def test_given_gradient_is_neither_kept_nor_modified():
+    """Add passes the seed on unchanged to both operands, here the same leaf: the engine
+    must sum into a new array, not into the caller's."""
     x = mg.tensor([1.0, 2.0], requires_grad=True)
-    y = x + 0
+    y = x + x
     v = np.ones(2, dtype=np.float32)
     y.backward(v, retain_graph=True)
     y.backward(v)
     np.testing.assert_array_equal(v, [1.0, 1.0])
-    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
     assert not np.shares_memory(x.grad, v)
 
 
