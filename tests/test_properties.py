@@ -1,6 +1,7 @@
 """Properties over random shapes and random programs (hypothesis).
 
-- Random compositions of ops on mutually broadcastable inputs pass gradcheck.
+- Random compositions of ops on mutually broadcastable inputs pass gradcheck, and
+  (fewer of them) gradgradcheck.
 - Every reduction over a random set of axes (given as positive or negative ints) with
   or without keepdims matches numpy and passes gradcheck.
 
@@ -77,6 +78,18 @@ def test_random_compositions_pass_gradcheck(shapes, program, seed):
     rng = np.random.default_rng(seed)
     inputs = [mg.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes.input_shapes]
     assert mg.gradcheck(lambda *xs: run_program(program, list(xs)), inputs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3),
+    program=st.lists(step, min_size=1, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_random_compositions_pass_gradgradcheck(shapes, program, seed):
+    rng = np.random.default_rng(seed)
+    inputs = [mg.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes.input_shapes]
+    assert mg.gradgradcheck(lambda *xs: run_program(program, list(xs)), inputs)
 
 
 @st.composite
