@@ -268,6 +268,14 @@ def test_invalid_parameter_lists():
         optim.SGD(p, lr=0.1)
 
 
+def test_a_gradient_of_the_wrong_shape_is_refused_before_any_update():
+    a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(3))
+    a.grad, b.grad = np.ones(2), np.ones(2)
+    with pytest.raises(ValueError, match=r"params\[1\] has shape \(3,\) but its gradient"):
+        optim.SGD([a, b], lr=0.1).step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])
+
+
 def test_a_hand_edited_invalid_learning_rate_is_caught_at_step():
     p = nn.Parameter(np.ones(2))
     p.grad = np.ones(2)

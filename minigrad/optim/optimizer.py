@@ -59,7 +59,14 @@ class Optimizer:
     # ------------------------------------------------------------------ the loop
     def step(self) -> None:
         """Update every parameter that has a gradient (the others are skipped)."""
+        # checked before any update, so that a bad setting or gradient changes nothing
         self._check(self.hyperparameters())  # attributes may have been changed by hand
+        for i, p in enumerate(self.params):
+            if p.grad is not None and p.grad.shape != p.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.step: params[{i}] has shape {p.shape} but its "
+                    f"gradient has shape {p.grad.shape}"
+                )
         for i, p in enumerate(self.params):
             if p.grad is not None:
                 self._update(p.data, p.grad, self.state.setdefault(i, {}))
