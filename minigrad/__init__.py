@@ -9,7 +9,7 @@ y.backward()          # x.grad == [2, -4]
 # Tensor first: the ops it is made of import it back (see the end of tensor.py).
 from .tensor import Tensor  # isort: split
 
-from . import functional, nn, optim
+from . import data, functional, linear_model, nn, optim, viz
 from .anomaly import detect_anomaly
 from .autograd import grad
 from .dtypes import float32, float64, get_default_dtype, int64, set_default_dtype
@@ -30,6 +30,7 @@ __all__ = [
     "Tensor",
     "arange",
     "concatenate",
+    "data",
     "detect_anomaly",
     "enable_grad",
     "eye",
@@ -43,6 +44,7 @@ __all__ = [
     "gradgradcheck",
     "int64",
     "is_grad_enabled",
+    "linear_model",
     "load",
     "manual_seed",
     "maximum",
@@ -58,6 +60,7 @@ __all__ = [
     "set_default_dtype",
     "stack",
     "tensor",
+    "viz",
     "where",
     "zeros",
     "zeros_like",

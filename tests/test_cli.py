@@ -144,3 +144,18 @@ def test_missing_or_corrupt_resume_checkpoint_writes_nothing(tmp_path):
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and str(path.name) in done.stderr
         assert not (tmp_path / "run").exists()
+
+
+def test_gradcheck_command_checks_every_registered_op(capsys):
+    from minigrad.checks import registry
+
+    assert main(["gradcheck"]) == 0
+    printed = capsys.readouterr().out
+    for check in registry():
+        assert check.name in printed
+    assert f"{len(registry())} passed, 0 failed" in printed
+
+
+def test_gradcheck_command_rejects_unknown_names():
+    done = run("gradcheck", "--only", "no-such-op")
+    assert done.returncode == 2 and "unknown checks" in done.stderr
