@@ -115,7 +115,10 @@ def run_backward(
     # create_graph only: (node, output index) -> the output Tensor, for saved_tensors
     tensors_of: dict | None = {} if create_graph else None
     for t, g in zip(roots, root_grads):
-        _receive(grads, tensors_of, t, g, False)
+        key = t if t._node is None else (t._node, t._out_index)
+        _accumulate(grads, key, g, False)
+        if create_graph and t._node is not None:
+            tensors_of[key] = t
     order = topological_order(t._node for t in roots if t._node is not None)
 
     wanted = needed = slots = None
@@ -156,10 +159,20 @@ def run_backward(
                 if wanted is not None and inp._node is None and inp not in wanted:
                     continue
                 owned = not create_graph and _is_fresh(g, node, out_grads, returned)
-                g = _normalize(node, g, inp, create_graph)
+                data = inp.data
+                if create_graph or type(g) is not np.ndarray or g.shape != data.shape or (
+                    g.dtype != data.dtype
+                ):
+                    g = _normalize(node, g, inp, create_graph)
                 if anomaly._enabled:
                     anomaly.check_gradient(node, i, g)
-                _receive(grads, tensors_of, inp, g, owned)
+                if inp._node is None:
+                    _accumulate(grads, inp, g, owned)
+                else:
+                    key = (inp._node, inp._out_index)
+                    _accumulate(grads, key, g, owned)
+                    if create_graph:
+                        tensors_of[key] = inp
             del out_grads, returned
             if not retain_graph:
                 node.release()
@@ -177,17 +190,6 @@ def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
     for j, entry in enumerate(outs):
         if entry is not None and (node, j) in slots:
             wanted[slots[node, j]] = entry
-
-
-def _receive(grads: dict, tensors_of: dict | None, t: Tensor, g, owned: bool) -> None:
-    """Add gradient ``g`` to what has reached tensor ``t`` so far."""
-    if t._node is None:
-        _accumulate(grads, t, g, owned)
-        return
-    key = (t._node, t._out_index)
-    _accumulate(grads, key, g, owned)
-    if tensors_of is not None:
-        tensors_of[key] = t
 
 
 def _call_backward(node: Context, out_grads: list, create_graph: bool) -> tuple:
@@ -228,7 +230,7 @@ def _is_fresh(g, node: Context, out_grads: list, returned: list) -> bool:
     may be added into it in place. Not fresh: views, read-only arrays, the incoming
     gradient passed through (``Add`` returns ``g, g``), an input's data, a saved
     array, or the same array returned for two inputs."""
-    if type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
+    if type(g) is not np.ndarray or g.base is not None:
         return False
     for held in (returned, out_grads, node._saved):
         for a in held:
@@ -237,6 +239,8 @@ def _is_fresh(g, node: Context, out_grads: list, returned: list) -> bool:
     for t in node.inputs:
         if t is not None and t.data is g:
             return False
+    if not g.flags.writeable:
+        return False
     returned.append(g)
     return True
 
