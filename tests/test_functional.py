@@ -443,3 +443,21 @@ def test_linear_without_bias_and_shape_errors(rng):
     np.testing.assert_allclose(F.linear(x, w).data, x.data @ w.data.T)
     with pytest.raises(ValueError, match=r"expected input of shape \(\.\.\., 5\), got \(4, 6\)"):
         F.linear(t64(np.zeros((4, 6))), w)
+
+
+def test_fused_penalties_equal_their_composition_in_value_and_gradient():
+    rng = np.random.default_rng(3)
+    ws = [mg.Tensor(rng.standard_normal(s), requires_grad=True) for s in ((3, 4), (4,))]
+    ws[0].data[0, 0] = 0.0  # a kink of |w|: both give the subgradient 0
+    for fused, composed in (
+        (F.l1_penalty, lambda ps: sum(abs(p).sum() for p in ps)),
+        (F.l2_penalty, lambda ps: sum((p * p).sum() for p in ps)),
+    ):
+        got = mg.grad(fused(ws), ws)
+        want = mg.grad(composed(ws), ws)
+        np.testing.assert_allclose(fused(ws).item(), composed(ws).item(), rtol=1e-12)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g.data, w.data, rtol=1e-12)
+        away_from_kink = [mg.Tensor(w.data + np.sign(w.data) * 0.1 + (w.data == 0),
+                                    requires_grad=True) for w in ws]
+        assert mg.gradgradcheck(lambda *ps, f=fused: f(ps), tuple(away_from_kink))

@@ -6,6 +6,8 @@ the gradient broadcasts against the input.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..function import Function
@@ -30,8 +32,8 @@ def normalize_axis(axis, ndim: int) -> tuple | None:
 def reduced_size(shape: tuple, axes: tuple | None) -> int:
     """How many elements each output of a reduction over ``axes`` summarizes."""
     if axes is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+        return math.prod(shape)
+    return math.prod(shape[a] for a in axes)
 
 
 def _keep(g, in_shape: tuple, axes: tuple | None, keepdims: bool):
