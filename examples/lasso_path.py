@@ -28,7 +28,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from _common import make_parser, parse_args, plt, print_table, save_figure, write_results
+from _common import (
+    make_parser,
+    parse_args,
+    plt,
+    print_table,
+    save_figure,
+    single_threaded_blas,
+    write_results,
+)
 
 from minigrad.data import load_diabetes
 from minigrad.linear_model import Lasso, lasso_path, soft_threshold
@@ -151,6 +159,7 @@ def draw_scaling(out, w_norm: np.ndarray, w_unnorm_back: np.ndarray, alpha: floa
 # ----------------------------------------------------------------------------------------
 
 
+@single_threaded_blas
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = make_parser(NAME, __doc__.splitlines()[0])
     args = parse_args(parser, argv)

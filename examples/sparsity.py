@@ -31,7 +31,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from _common import make_parser, parse_args, plt, print_table, save_figure, write_results
+from _common import (
+    make_parser,
+    parse_args,
+    plt,
+    print_table,
+    save_figure,
+    single_threaded_blas,
+    write_results,
+)
 
 import minigrad as mg
 from minigrad import functional as F
@@ -241,6 +249,7 @@ def draw_shrinkage(out, lam: float):
 # ----------------------------------------------------------------------------------------
 
 
+@single_threaded_blas
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = make_parser(NAME, __doc__.splitlines()[0])
     parser.add_argument("--lam", type=float, default=0.2, help="L1 strength λ (default 0.2)")

@@ -27,7 +27,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from _common import make_parser, parse_args, plt, print_table, save_figure, write_results
+from _common import (
+    make_parser,
+    parse_args,
+    plt,
+    print_table,
+    save_figure,
+    single_threaded_blas,
+    write_results,
+)
 
 import minigrad as mg
 from minigrad import functional as F
@@ -229,6 +237,7 @@ def draw_contours(out, A: np.ndarray, c: np.ndarray, optima: dict, losses: dict,
 # ----------------------------------------------------------------------------------------
 
 
+@single_threaded_blas
 def main(argv: Sequence[str] | None = None) -> dict:
     parser = make_parser(NAME, __doc__.splitlines()[0])
     args = parse_args(parser, argv)
