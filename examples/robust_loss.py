@@ -128,8 +128,9 @@ def draw_fits(out, x, y, outlier, fits: dict[str, tuple[float, float]], fraction
     ax.scatter(x[~outlier], y[~outlier], s=16, color="k", label="data")
     ax.scatter(x[outlier], y[outlier], s=30, color="tab:red", marker="x", label="outliers")
     ax.plot(grid, TRUE_W * grid + TRUE_B, color="0.5", ls="--", lw=2, label="true line 2x + 1")
-    for label, (w, b) in fits.items():
-        ax.plot(grid, w * grid + b, lw=2, label=f"{label}: {w:.3f} x + {b:.3f}")
+    # the L1 and Huber lines nearly coincide: dashes keep both visible
+    for (label, (w, b)), ls in zip(fits.items(), ["-", "-", "--"]):
+        ax.plot(grid, w * grid + b, lw=2, ls=ls, label=f"{label}: {w:.3f} x + {b:.3f}")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(f"Line fits with {fraction:.0%} outliers")

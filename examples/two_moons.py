@@ -115,7 +115,13 @@ def draw_history(out, history: list[dict]):
     ax2.set_ylim(0.5, 1.02)
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
-    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=9, loc="center right")
+    ax.legend(
+        lines[0] + lines2[0],
+        lines[1] + lines2[1],
+        fontsize=9,
+        loc="center",
+        bbox_to_anchor=(0.6, 0.45),
+    )
     ax.set_title("training on two moons")
     ax.grid(alpha=0.3)
     return save_figure(fig, out, f"{NAME}_training.png")
