@@ -129,7 +129,8 @@ def clip_by_value(v: np.ndarray, c: float) -> np.ndarray:
 def max_norm_comparison(rng: np.random.Generator, c: float) -> dict:
     """A Linear weight (16 units x 64 inputs) with rows of norm 1 to 4, constrained to
     radius ``c`` two ways: per-unit L2 ball (``nn.utils.max_norm_``) and per-weight
-    clipping ``|w_ij| <= c / sqrt(64)`` (the box whose inscribed ball has radius c)."""
+    clipping ``|w_ij| <= c / sqrt(64)`` (the largest box inside the ball of radius c:
+    its corners have norm c)."""
     W = rng.standard_normal((16, 64))
     W *= (rng.uniform(1, 4, 16) / np.linalg.norm(W, axis=1))[:, None]
     renormed = mg.tensor(W.copy())
