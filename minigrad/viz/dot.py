@@ -24,8 +24,7 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found on PATH; it is needed to render the graph "
     "as an image. Install it with `apt-get install graphviz` (Debian/Ubuntu), "
-    "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`. "
-    "The DOT source needs no binary: minigrad.viz.to_dot(), or `.source` of the graph."
+    "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`."
 )
 _FONT = "Helvetica"
 _CLUSTER_FILLS = ("#f4f6fb", "#e9eef8", "#dde5f4", "#d1dcf0")  # darker with each nesting
@@ -35,7 +34,11 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """``dot`` is missing: a ``graphviz.ExecutableNotFound`` that says how to install it."""
 
     def __init__(self, detail: str = "") -> None:
-        RuntimeError.__init__(self, INSTALL_HINT + (f" ({detail})" if detail else ""))
+        message = (
+            f"{INSTALL_HINT} The DOT source needs no binary: minigrad.viz.to_dot(), or "
+            "`.source` of the graph."
+        )
+        RuntimeError.__init__(self, message + (f" ({detail})" if detail else ""))
 
 
 class ComputationGraph(graphviz.Digraph):
@@ -99,6 +102,9 @@ def to_digraph(
         members.setdefault(cluster_of[b], []).append((proxy, attrs))
         edges[i] = (proxy, b)
 
+    children: dict[str | None, list[str]] = {}
+    for c in graph.clusters.values():
+        children.setdefault(c.parent, []).append(c.id)
     # Clusters deepest first, so that a cluster's children are complete when it is.
     built: dict[str, graphviz.Digraph] = {}
     for c in sorted(graph.clusters.values(), key=lambda c: -c.depth):
@@ -114,15 +120,13 @@ def to_digraph(
         )
         for node_id, attrs in members.get(c.id, ()):
             sub.node(node_id, **attrs)
-        for child in graph.clusters.values():
-            if child.parent == c.id:
-                sub.subgraph(built.pop(child.id))
+        for child in children.get(c.id, ()):
+            sub.subgraph(built.pop(child))
         built[c.id] = sub
     for node_id, attrs in members.get(None, ()):
         dot.node(node_id, **attrs)
-    for c in graph.clusters.values():
-        if c.parent is None:
-            dot.subgraph(built.pop(c.id))
+    for top in children.get(None, ()):
+        dot.subgraph(built.pop(top))
     for a, b in edges:
         dot.edge(a, b)
     if show_grad and shaded:

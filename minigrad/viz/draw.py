@@ -79,8 +79,8 @@ def draw_graph(
 
     ``module`` names parameters and clusters (default: the outermost module found in
     the graph). ``collapse_modules=True`` draws one node per module call, one level
-    inside the model (``colors.py``'s scale then shades each call by its
-    parameters' gradient); an int picks the nesting depth (0: the model itself).
+    inside the model, shaded by the norm of its parameters' gradients; an int picks
+    the nesting depth (0: the model itself).
     A graph of more than ``max_nodes`` tensors and ops is refused with
     ``GraphTooLargeError`` (a ``ValueError``) rather than handed to a layout that
     would take minutes. ``.render()`` needs Graphviz's ``dot`` program and raises

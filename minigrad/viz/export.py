@@ -74,7 +74,7 @@ def write_graph(
             result.images.clear()
             result.missing_graphviz = (
                 f"{INSTALL_HINT} The DOT source was written to {result.dot}; render it "
-                f"later with `dot -T{fmt} {result.dot} -o {stem.name}.{fmt}`."
+                f"later with `dot -T{fmt} {result.dot} -o {stem}.{fmt}`."
             )
             return result
         path = stem.with_name(f"{stem.name}.{fmt}")

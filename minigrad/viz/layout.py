@@ -5,8 +5,8 @@ spans ``k`` ranks into ``k - 1`` invisible "virtual" nodes, which its positionin
 phase then handles like real ones, in superlinear time. One tensor used all along
 a long graph is the bad case: a weight shared by the 70 steps of an unrolled loop
 gives about 20,000 virtual nodes on 280 ranks, and dot 2.43 spends 16 s on it
-(minutes at 140 steps; its ``nslimit`` attribute, which would cap the work,
-crashes it).
+(over 9 minutes at 250 steps; its ``nslimit`` attribute, which would cap the
+work, made it crash there).
 
 So when the long edges of a graph would add more than ``VIRTUAL_BUDGET`` virtual
 nodes, the longest edges out of tensors with several consumers are redrawn from a
