@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -25,33 +26,26 @@ from .tensor import Tensor
 
 
 def topological_order(root_nodes: Iterable[Context]) -> list[Context]:
-    """Every node reachable from ``root_nodes``, each before all of its producers."""
-    roots = list(dict.fromkeys(root_nodes))
-    consumers = dict.fromkeys(roots, 0)  # node -> number of edges from consumers
-    stack = list(roots)
+    """Every node reachable from ``root_nodes``, each before all of its producers.
+
+    An op is always created after the ops that made its inputs, so the nodes sorted by
+    descending creation number (``Context.seq``) are in topological order: one
+    iterative pass collects them, one sort orders them — linear work in Python, no
+    recursion, whatever the depth of the graph.
+    """
+    seen = set(root_nodes)
+    stack = list(seen)
     while stack:
         for t in stack.pop().inputs:
-            if t is None or t._node is None:
-                continue
-            p = t._node
-            if p in consumers:
-                consumers[p] += 1
-            else:
-                consumers[p] = 1
-                stack.append(p)
-    order = []
-    ready = [n for n in roots if consumers[n] == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for t in node.inputs:
-            if t is None or t._node is None:
-                continue
-            p = t._node
-            consumers[p] -= 1
-            if consumers[p] == 0:
-                ready.append(p)
-    return order
+            if t is not None:
+                p = t._node
+                if p is not None and p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    return sorted(seen, key=_creation_number, reverse=True)
+
+
+_creation_number = operator.attrgetter("seq")
 
 
 def sum_to(g, shape: tuple, op_name: str = "op"):
@@ -68,6 +62,14 @@ def sum_to(g, shape: tuple, op_name: str = "op"):
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape) if g.shape != shape else g
+
+
+def _slot(t: Tensor):
+    """Where the gradient of ``t`` waits in the engine's dict: the leaf itself, or the
+    node that made ``t`` (with the output's index when the node has several)."""
+    if t._node is None:
+        return t
+    return t._node if t._out_index == 0 else (t._node, t._out_index)
 
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
@@ -111,31 +113,30 @@ def run_backward(
     the array). With ``targets`` returns ``{target: [gradient, owned] or None}`` for
     those Tensors only (``mg.grad``), running only the nodes that lead to them.
     """
-    grads: dict = {}  # (node, output index) or leaf Tensor -> [gradient, owned]
-    # create_graph only: (node, output index) -> the output Tensor, for saved_tensors
+    grads: dict = {}  # _slot(tensor) -> [gradient so far, owned]
+    # create_graph only: _slot(output) -> the output Tensor, for saved_tensors
     tensors_of: dict | None = {} if create_graph else None
     for t, g in zip(roots, root_grads):
-        key = t if t._node is None else (t._node, t._out_index)
-        _accumulate(grads, key, g, False)
+        _accumulate(grads, _slot(t), g, False)
         if create_graph and t._node is not None:
-            tensors_of[key] = t
+            tensors_of[_slot(t)] = t
     order = topological_order(t._node for t in roots if t._node is not None)
 
     wanted = needed = slots = None
     if targets is not None:
         wanted = dict.fromkeys(targets)
-        slots = {(t._node, t._out_index): t for t in targets if t._node is not None}
+        slots = {_slot(t): t for t in targets if t._node is not None}
         needed = _needed_nodes(order, wanted)
-        producers = {k[0] for k in slots}
+        producers = {t._node for t in slots.values()}
         order = [n for n in order if n in needed or n in producers]
 
     with enable_grad() if create_graph else no_grad():
         for node in order:
             if node.n_outputs == 1:
-                entry = grads.pop((node, 0), None)
+                entry = grads.pop(node, None)
                 outs = (entry,)
             else:
-                outs = [grads.pop((node, j), None) for j in range(node.n_outputs)]
+                outs = [grads.pop(_output_slot(node, j), None) for j in range(node.n_outputs)]
                 entry = next((o for o in outs if o is not None), None)
             if slots is not None:
                 _capture(node, outs, slots, wanted)
@@ -149,16 +150,20 @@ def run_backward(
                 out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
             del outs, entry
             if create_graph:
-                node._out_tensors = [tensors_of.pop((node, j), None) for j in range(node.n_outputs)]
+                node._out_tensors = [
+                    tensors_of.pop(_output_slot(node, j), None) for j in range(node.n_outputs)
+                ]
             in_grads = _call_backward(node, out_grads, create_graph)
             node._out_tensors = None  # it would be a reference cycle
-            returned: list = []
             for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
                 if inp is None or g is None:
                     continue
                 if wanted is not None and inp._node is None and inp not in wanted:
                     continue
-                owned = not create_graph and _is_fresh(g, node, out_grads, returned)
+                # only a leaf's array is worth owning: it becomes .grad without a copy
+                owned = inp._node is None and not create_graph and _is_fresh(
+                    g, node, out_grads, in_grads
+                )
                 data = inp.data
                 if create_graph or type(g) is not np.ndarray or g.shape != data.shape or (
                     g.dtype != data.dtype
@@ -166,14 +171,11 @@ def run_backward(
                     g = _normalize(node, g, inp, create_graph)
                 if anomaly._enabled:
                     anomaly.check_gradient(node, i, g)
-                if inp._node is None:
-                    _accumulate(grads, inp, g, owned)
-                else:
-                    key = (inp._node, inp._out_index)
-                    _accumulate(grads, key, g, owned)
-                    if create_graph:
-                        tensors_of[key] = inp
-            del out_grads, returned
+                key = _slot(inp)
+                _accumulate(grads, key, g, owned)
+                if create_graph and inp._node is not None:
+                    tensors_of[key] = inp
+            del out_grads, in_grads
             if not retain_graph:
                 node.release()
 
@@ -185,11 +187,15 @@ def run_backward(
     return wanted
 
 
+def _output_slot(node: Context, j: int):
+    return node if j == 0 else (node, j)
+
+
 def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
     """mg.grad of a non-leaf: its gradient is complete when its producer comes up."""
     for j, entry in enumerate(outs):
-        if entry is not None and (node, j) in slots:
-            wanted[slots[node, j]] = entry
+        if entry is not None and _output_slot(node, j) in slots:
+            wanted[slots[_output_slot(node, j)]] = entry
 
 
 def _call_backward(node: Context, out_grads: list, create_graph: bool) -> tuple:
@@ -225,24 +231,23 @@ def _output_grad(node: Context, j: int, entry, create_graph: bool):
     return Tensor(zeros) if create_graph else zeros
 
 
-def _is_fresh(g, node: Context, out_grads: list, returned: list) -> bool:
+def _is_fresh(g, node: Context, out_grads: list, in_grads: tuple) -> bool:
     """True when ``g`` is a new array that nothing else holds, so that later gradients
     may be added into it in place. Not fresh: views, read-only arrays, the incoming
     gradient passed through (``Add`` returns ``g, g``), an input's data, a saved
-    array, or the same array returned for two inputs."""
+    array, or one array returned for two inputs."""
     if type(g) is not np.ndarray or g.base is not None:
         return False
-    for held in (returned, out_grads, node._saved):
+    if sum(x is g for x in in_grads) > 1:
+        return False
+    for held in (out_grads, node._saved):
         for a in held:
             if a is g:
                 return False
     for t in node.inputs:
         if t is not None and t.data is g:
             return False
-    if not g.flags.writeable:
-        return False
-    returned.append(g)
-    return True
+    return g.flags.writeable
 
 
 def _needed_nodes(order: list[Context], wanted: dict) -> set:

@@ -37,6 +37,7 @@ continuous intermediate sets ``once_differentiable = True`` and refuses
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ class Context:
     """
 
     fn: type[Function] | None = None  # the op; None for a throwaway ctx (no graph)
+    seq = 0  # creation number: later ops have larger ones
     inputs: tuple = ()  # input Tensors that need a gradient (None elsewhere)
     needs_input_grad: tuple = ()
     n_outputs = 1
@@ -126,6 +128,9 @@ def _describe(args) -> str:
     return ", ".join(parts)
 
 
+_creation_counter = itertools.count()  # orders the nodes: see engine.topological_order
+
+
 class Function:
     """Base class of every differentiable op (see the module docstring)."""
 
@@ -164,6 +169,7 @@ class Function:
             return raw  # inside a first-order backward rule: plain numpy
         record = record and grad_mode._enabled
         if record:
+            ctx.seq = next(_creation_counter)
             ctx.fn = cls
             ctx.inputs = tuple(inputs)
             ctx.needs_input_grad = tuple([t is not None for t in inputs])

@@ -465,3 +465,24 @@ def test_exp_tanh_sigmoid_at_plus_minus_1000_without_warnings(name, value, grad,
         y.sum().backward()
     np.testing.assert_array_equal(y.data, value)
     np.testing.assert_array_equal(x.grad, grad)
+
+
+def test_one_fresh_array_returned_for_a_leaf_and_a_non_leaf_is_not_summed_into():
+    # the leaf must not own (and later add into) the array that the non-leaf still waits on
+    class SameArrayTwice(mg.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            h = g * 1.0
+            return h, h
+
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    w = mg.tensor([3.0, 4.0], dtype=mg.float64, requires_grad=True)
+    y = w * 2.0  # a non-leaf
+    z = x * 3.0 + SameArrayTwice.apply(x, y)
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
