@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import time
+import warnings
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -277,6 +278,14 @@ def test_show_data_summaries_for_tiny_and_larger_tensors():
     assert "mean 4.5, std 2.872|range [0, 9]" in dot.text(dot.by_name("big"))
 
 
+def test_show_data_with_nonfinite_values_says_so_without_warnings():
+    x = _leaf([np.inf, 1.0, 2.0, 3.0, np.nan], "x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dot = Dot(viz.to_dot(x, show_data=True))
+    assert dot.text("t0") == "x|(5,) float64|mean nan, std nan|range [nan, nan]"
+
+
 def test_higher_order_graph_is_drawn_too():
     x = _leaf(2.0, "x")
     (gx,) = mg.grad(x**3, x, create_graph=True)  # 3x², itself a graph
@@ -413,6 +422,18 @@ def test_collapsed_module_colour_uses_its_parameter_gradients():
     norm = math.sqrt(3) * 1e-5
     assert _fill(dot, box) == colors.PALETTE[colors.bucket(norm)]
     assert f"‖∇params‖ {norm:.4g}" in dot.text(box)
+
+
+def test_collapsed_view_keeps_an_input_that_requires_grad():
+    lin = nn.Linear(3, 2)
+    x = _leaf(np.ones((4, 3)), "x")
+    g = viz.describe(lin(x).sum(), collapse_modules=True)
+    (m,) = [n for n in g.nodes if isinstance(n, viz.ModuleNode)]
+    xid = next(t.id for t in g.tensors() if t.name == "x")
+    assert (xid, m.id) in g.edges and m.in_shapes == [(4, 3)]
+    assert [p.name for p in m.params] == ["weight", "bias"]
+    with pytest.raises(ValueError, match="already collapsed"):
+        viz.collapse(g)
 
 
 def test_collapse_depth_can_be_chosen_and_bad_values_are_refused():

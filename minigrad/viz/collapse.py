@@ -5,13 +5,14 @@ at one nesting depth becomes a single ``ModuleNode`` holding its ops, their
 internal tensors and its parameters. The tensors that leave the call (consumed
 outside it, or the root) stay drawn, so the picture is still
 ``module → tensor → module`` and the gradient reaching each layer's output keeps
-its colour.
+its colour; so do leaves that are not parameters (an input with
+``requires_grad=True``).
 
 The depth: calls of the outermost module are depth 0, the calls it makes are
 depth 1, and so on. By default the view looks through wrappers: it starts at depth 0
 and goes one level down while that level holds a single call that made calls of its
-own, so ``MLP`` (one call) → its layers, and a model wrapping a ``Sequential`` goes
-down one more level to the layers inside.
+own. ``nn.MLP`` is one call that makes one call of its ``Sequential``, so the view
+shows the layers inside that.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def collapse(graph: Graph, depth: int | None = None) -> Graph:
         depth = auto_depth(graph)
     if depth < 0:
         raise ValueError(f"collapse depth must be >= 0, got {depth}")
+    if any(isinstance(n, ModuleNode) for n in graph.nodes):
+        raise ValueError("this graph is already collapsed: collapse the graph from describe()")
     group = _groups(graph, depth)  # cluster id -> the call at `depth` holding it, or None
     consumers: dict[str, list[str]] = {}
     for a, b in graph.edges:
@@ -79,10 +82,14 @@ def collapse(graph: Graph, depth: int | None = None) -> Graph:
             m.out_shapes.append(node.shape)
             out.nodes.append(replace(node, cluster=m.cluster))
             continue
+        if isinstance(node, TensorNode) and node.kind == "leaf":
+            # an input that requires grad but belongs to no module stays visible
+            out.nodes.append(replace(node, cluster=m.cluster))
+            continue
         stand_in[node.id] = m.id
         if isinstance(node, OpNode):
             m.n_ops += 1
-        elif node.kind != "intermediate":
+        elif node.kind == "parameter":
             m.params.append(node)
 
     tensor_shapes = {n.id: n.shape for n in graph.nodes if isinstance(n, TensorNode)}

@@ -136,8 +136,8 @@ def build_graph(
         raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes}")
-    ops, tensors = reachable(root, max_nodes)
-    order = topological_order(ops[:1])[::-1]  # producers first
+    _, tensors = reachable(root, max_nodes)
+    order = topological_order([root._node])[::-1] if root._node is not None else []
     names = naming.Names.from_scopes((op.scope for op in order), module)
 
     graph = Graph()

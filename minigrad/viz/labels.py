@@ -50,8 +50,10 @@ def data_summary(data: np.ndarray) -> list[str]:
     if data.size <= 4:
         return ["data [" + ", ".join(number(float(v)) for v in data.reshape(-1)) + "]"]
     a = data.astype(np.float64)
+    with np.errstate(all="ignore"):  # inf - inf in std is nan, and "nan" is the answer
+        mean, std = float(a.mean()), float(a.std())
     return [
-        f"mean {number(float(a.mean()))}, std {number(float(a.std()))}",
+        f"mean {number(mean)}, std {number(std)}",
         f"range [{number(float(a.min()))}, {number(float(a.max()))}]",
     ]
 
