@@ -2,8 +2,10 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +161,23 @@ def test_gradcheck_command_checks_every_registered_op(capsys):
 def test_gradcheck_command_rejects_unknown_names():
     done = run("gradcheck", "--only", "no-such-op")
     assert done.returncode == 2 and "unknown checks" in done.stderr
+
+
+def test_graph_command_writes_svg_png_and_dot(tmp_path):
+    out = tmp_path / "g"
+    assert main(["graph", "--hidden", "8,8", "--norm", "batch", "--dropout", "0.1",
+                 "--out", str(out)]) == 0
+    svg = (out / "graph.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "layers.0.weight" in svg
+    assert (out / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "digraph" in (out / "graph.dot").read_text()
+
+
+def test_graph_command_without_graphviz_writes_dot_and_explains(tmp_path):
+    python_dir = str(Path(sys.executable).parent)  # a PATH on which there is no `dot`
+    done = subprocess.run([sys.executable, "-m", "minigrad", "graph", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PATH": python_dir})
+    assert done.returncode == 0, done.stderr
+    assert "apt-get install graphviz" in done.stdout
+    assert (tmp_path / "graph.dot").is_file() and not (tmp_path / "graph.svg").exists()
