@@ -19,6 +19,7 @@ import functools
 import json
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ DEFAULT_OUT = EXAMPLES_DIR / "out"
 __all__ = [
     "DEFAULT_OUT",
     "EXAMPLES_DIR",
+    "FigureFolder",
     "fmt",
     "make_parser",
     "parse_args",
@@ -90,11 +92,15 @@ def make_parser(name: str, description: str) -> argparse.ArgumentParser:
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse ``argv`` (``None``: the command line) and create the output folder."""
+    """Parse ``argv`` (``None``: the command line) and create the output folder.
+
+    Adds ``args.figures``, the ``FigureFolder`` to pass to ``save_figure``.
+    """
     args = parser.parse_args(None if argv is None else list(argv))
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out {args.out} exists and is not a folder")
     args.out.mkdir(parents=True, exist_ok=True)
+    args.figures = FigureFolder(args.out, draft=args.quick)
     return args
 
 
@@ -151,12 +157,28 @@ def print_table(
     return text
 
 
-def save_figure(fig: Any, out_dir: Path, filename: str) -> Path:
-    """Save ``fig`` as ``out_dir/filename`` (a PNG), close it, and return the path."""
+@dataclass(frozen=True)
+class FigureFolder:
+    """Where an example's figures go, and how carefully they are rendered.
+
+    ``draft`` (set by ``--quick``) saves at low resolution without the "tight" bounding
+    box, which renders every figure twice; it makes saving ~2.5x faster, for the tests,
+    which only check that the figures are made. Full runs render for the docs.
+    """
+
+    path: Path
+    draft: bool = False
+
+
+def save_figure(fig: Any, folder: FigureFolder, filename: str) -> Path:
+    """Save ``fig`` as ``folder.path/filename`` (a PNG), close it, and return the path."""
     if not filename.endswith(".png"):
         raise ValueError(f"figures are PNG files; got the file name {filename!r}")
-    path = Path(out_dir) / filename
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    path = folder.path / filename
+    if folder.draft:
+        fig.savefig(path, dpi=40)
+    else:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     print(f"wrote {path}")
     return path

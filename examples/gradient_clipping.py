@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -152,7 +153,7 @@ def max_norm_comparison(rng: np.random.Generator, c: float) -> dict:
 # figures
 
 
-def draw_training(out, runs: dict):
+def draw_training(out: FigureFolder, runs: dict):
     """Loss and raw gradient norm per step. The y ranges are capped so that the clipped
     runs stay readable; the unclipped run leaves the top within a few steps."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5))
@@ -191,7 +192,7 @@ def draw_training(out, runs: dict):
     return save_figure(fig, out, f"{NAME}_training.png")
 
 
-def draw_geometry(out, c: float):
+def draw_geometry(out: FigureFolder, c: float):
     """Three gradients clipped by norm (onto the circle) and by value (onto the box)."""
     vectors = [np.array([3.0, 0.6]), np.array([0.4, 2.6]), np.array([-2.2, 1.4])]
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
@@ -282,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         ],
     )
 
-    figures = [draw_training(args.out, runs), draw_geometry(args.out, 1.0)]
+    figures = [draw_training(args.figures, runs), draw_geometry(args.figures, 1.0)]
     results = {
         "runs": {
             label: {k: v for k, v in r.items() if k not in ("losses", "grad_norms", "cosines")}

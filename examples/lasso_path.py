@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -98,7 +99,7 @@ def sklearn_path_gap(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, coefs) ->
 # figures
 
 
-def draw_path(out, alphas: np.ndarray, coefs: np.ndarray, lam_max: float):
+def draw_path(out: FigureFolder, alphas: np.ndarray, coefs: np.ndarray, lam_max: float):
     fig, (ax, ax_nz) = plt.subplots(
         2, 1, figsize=(9, 7.2), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
     )
@@ -135,7 +136,9 @@ def draw_path(out, alphas: np.ndarray, coefs: np.ndarray, lam_max: float):
     return save_figure(fig, out, f"{NAME}_coefficients.png")
 
 
-def draw_scaling(out, w_norm: np.ndarray, w_unnorm_back: np.ndarray, alpha: float, scales):
+def draw_scaling(
+    out: FigureFolder, w_norm: np.ndarray, w_unnorm_back: np.ndarray, alpha: float, scales
+):
     """Coefficients in the units of the normalized features, fitted on each version."""
     x = np.arange(len(FEATURES))
     fig, ax = plt.subplots(figsize=(9, 4.2))
@@ -239,8 +242,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
         print(f"largest |coefficient difference| to scikit-learn's lasso_path: {gap:.3g}\n")
 
     figures = [
-        draw_path(args.out, alphas, coefs, lam_max),
-        draw_scaling(args.out, w_norm, w_back, alpha, scales),
+        draw_path(args.figures, alphas, coefs, lam_max),
+        draw_scaling(args.figures, w_norm, w_back, alpha, scales),
     ]
     results = {
         "lambda_max": lam_max,

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -144,7 +145,7 @@ def one_trial(
 # figures
 
 
-def draw_fits(out, trial: dict, y_limits: tuple[float, float]):
+def draw_fits(out: FigureFolder, trial: dict, y_limits: tuple[float, float]):
     grid = np.linspace(-1, 1, 400)
     fig, axes = plt.subplots(1, 5, figsize=(19, 4.0), sharey=True)
     for ax, (label, m) in zip(axes, trial["models"].items()):
@@ -161,7 +162,9 @@ def draw_fits(out, trial: dict, y_limits: tuple[float, float]):
     return save_figure(fig, out, f"{NAME}_fits.png")
 
 
-def draw_sweep(out, alphas, curves: dict[str, tuple[np.ndarray, np.ndarray]], noise_mse: float):
+def draw_sweep(
+    out: FigureFolder, alphas, curves: dict[str, tuple[np.ndarray, np.ndarray]], noise_mse: float
+):
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.3), sharey=True)
     for ax, (label, (train, test)) in zip(axes, curves.items()):
         ax.plot(alphas[label], train, lw=2, label="train MSE")
@@ -191,8 +194,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.degree < 2 or args.n_train < 10:
         parser.error("need --degree >= 2 and --n-train >= 10 (5-fold cross-validation)")
     rng = np.random.default_rng(args.seed)
-    n_trials = 3 if args.quick else 20
-    n_grid = 8 if args.quick else 15
+    n_trials = 2 if args.quick else 20
+    n_grid = 6 if args.quick else 15
     degree = args.degree
 
     x_test = np.linspace(-1, 1, 1000)
@@ -236,9 +239,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     # the sweep over alpha, median over the training sets
     sweep_alphas = {
-        "Ridge (L2): ||y − Φw − b||² + α||w||²": np.geomspace(1e-8, 1e4, 25 if args.quick else 49),
+        "Ridge (L2): ||y − Φw − b||² + α||w||²": np.geomspace(1e-8, 1e4, 13 if args.quick else 49),
         "Lasso (L1): 1/(2n)||y − Φw − b||² + α||w||₁": np.geomspace(
-            3e-4, 3, 12 if args.quick else 31
+            3e-4, 3, 8 if args.quick else 31
         ),
     }
     fit_grids = dict(zip(sweep_alphas, (ridge_fits, lasso_fits)))
@@ -255,8 +258,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     y_limits = (-2.0, 2.0)
     figures = [
-        draw_fits(args.out, trials[0], y_limits),
-        draw_sweep(args.out, sweep_alphas, curves, NOISE**2),
+        draw_fits(args.figures, trials[0], y_limits),
+        draw_sweep(args.figures, sweep_alphas, curves, NOISE**2),
     ]
     results = {
         "degree": degree,

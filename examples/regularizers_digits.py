@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -142,7 +143,7 @@ def train(variant: tuple[dict, float | None], data: tuple, epochs: int, seed: in
 # figures
 
 
-def draw_accuracy(out, summary: dict, curves: dict, n_seeds: int):
+def draw_accuracy(out: FigureFolder, summary: dict, curves: dict, n_seeds: int):
     labels = list(summary)
     x = np.arange(len(labels))
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, 4.8), gridspec_kw={"width_ratios": [3, 2]})
@@ -247,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         rows,
     )
 
-    figures = [draw_accuracy(args.out, summary, curves, len(seeds))]
+    figures = [draw_accuracy(args.figures, summary, curves, len(seeds))]
     results = {
         "worked": worked,
         "epochs": epochs,

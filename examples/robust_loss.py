@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -122,7 +123,9 @@ def loss_gradients(r: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 # figures
 
 
-def draw_fits(out, x, y, outlier, fits: dict[str, tuple[float, float]], fraction: float):
+def draw_fits(
+    out: FigureFolder, x, y, outlier, fits: dict[str, tuple[float, float]], fraction: float
+):
     grid = np.linspace(*X_RANGE, 2)
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.scatter(x[~outlier], y[~outlier], s=16, color="k", label="data")
@@ -138,7 +141,7 @@ def draw_fits(out, x, y, outlier, fits: dict[str, tuple[float, float]], fraction
     return save_figure(fig, out, f"{NAME}_fits.png")
 
 
-def draw_influence(out, r: np.ndarray, curves):
+def draw_influence(out: FigureFolder, r: np.ndarray, curves):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.3))
     for label, (value, grad) in curves.items():
         ax1.plot(r, value, lw=2, label=label)
@@ -156,7 +159,7 @@ def draw_influence(out, r: np.ndarray, curves):
     return save_figure(fig, out, f"{NAME}_influence.png")
 
 
-def draw_breakdown(out, fractions, errors: dict[str, np.ndarray]):
+def draw_breakdown(out: FigureFolder, fractions, errors: dict[str, np.ndarray]):
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for label, err in errors.items():
         ax.plot(100 * np.asarray(fractions), err, marker="o", lw=2, label=label)
@@ -221,9 +224,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     r = np.linspace(-4, 4, 801)
     figures = [
-        draw_fits(args.out, x, Y[main_row], outlier[main_row], fits, args.fraction),
-        draw_influence(args.out, r, loss_gradients(r)),
-        draw_breakdown(args.out, fractions, errors),
+        draw_fits(args.figures, x, Y[main_row], outlier[main_row], fits, args.fraction),
+        draw_influence(args.figures, r, loss_gradients(r)),
+        draw_breakdown(args.figures, fractions, errors),
     ]
     results = {
         "fraction": args.fraction,

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -166,7 +167,9 @@ def autograd_abs_at_zero() -> float:
 # figures
 
 
-def draw_weights(out, w_star: np.ndarray, finals: dict[str, np.ndarray], floor: float):
+def draw_weights(
+    out: FigureFolder, w_star: np.ndarray, finals: dict[str, np.ndarray], floor: float
+):
     """|w_j| per coordinate on a log scale; exact zeros drawn on the floor line."""
     order = np.argsort(-np.abs(w_star), kind="stable")
     fig, ax = plt.subplots(figsize=(11, 4.6))
@@ -196,7 +199,7 @@ def draw_weights(out, w_star: np.ndarray, finals: dict[str, np.ndarray], floor: 
     return save_figure(fig, out, f"{NAME}_weights.png")
 
 
-def draw_trajectories(out, paths: dict[str, np.ndarray], band: float, floor: float):
+def draw_trajectories(out: FigureFolder, paths: dict[str, np.ndarray], band: float, floor: float):
     """One coordinate whose optimum is 0, under each first-order method: the first
     steps on a linear scale, and |w_j| over the whole run on a log scale."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.4))
@@ -226,7 +229,7 @@ def draw_trajectories(out, paths: dict[str, np.ndarray], band: float, floor: flo
     return save_figure(fig, out, f"{NAME}_trajectories.png")
 
 
-def draw_shrinkage(out, lam: float):
+def draw_shrinkage(out: FigureFolder, lam: float):
     """The 1-D solutions: soft-threshold (L1) vs proportional shrinkage (L2)."""
     b = np.linspace(-3, 3, 601)
     fig, ax = plt.subplots(figsize=(6.2, 4.6))
@@ -347,13 +350,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     figures = [
         draw_weights(
-            args.out,
+            args.figures,
             w_star,
             {k: v for k, v in finals.items() if "Ridge" not in k and "scikit" not in k},
             floor=1e-7,
         ),
-        draw_trajectories(args.out, paths, band=lr * (lam + abs(b[watch])), floor=1e-9),
-        draw_shrinkage(args.out, 1.0),
+        draw_trajectories(args.figures, paths, band=lr * (lam + abs(b[watch])), floor=1e-9),
+        draw_shrinkage(args.figures, 1.0),
     ]
     results = {
         "n": n,

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -67,7 +68,7 @@ def train(X: np.ndarray, y: np.ndarray, n_steps: int, seed: int) -> tuple[nn.MLP
     return model, history
 
 
-def draw_boundary(out, model: nn.MLP, X: np.ndarray, y: np.ndarray, accuracy: float):
+def draw_boundary(out: FigureFolder, model: nn.MLP, X: np.ndarray, y: np.ndarray, accuracy: float):
     h = 0.02
     x_min, x_max = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
     y_min, y_max = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
@@ -102,7 +103,7 @@ def draw_boundary(out, model: nn.MLP, X: np.ndarray, y: np.ndarray, accuracy: fl
     return save_figure(fig, out, f"{NAME}_boundary.png")
 
 
-def draw_history(out, history: list[dict]):
+def draw_history(out: FigureFolder, history: list[dict]):
     steps = [h["step"] for h in history]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(steps, [h["hinge"] for h in history], lw=2, label="hinge loss")
@@ -147,8 +148,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     )
     print(f"final training accuracy: {final_accuracy:.1%}\n")
     figures = [
-        draw_boundary(args.out, model, X, y, final_accuracy),
-        draw_history(args.out, history),
+        draw_boundary(args.figures, model, X, y, final_accuracy),
+        draw_history(args.figures, history),
     ]
     results = {
         "n_steps": n_steps,

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -169,7 +170,7 @@ def corner_statistics(rng: np.random.Generator, n: int, d: int, n_steps: int) ->
 # figures
 
 
-def draw_unit_balls(out, grid_size: int):
+def draw_unit_balls(out: FigureFolder, grid_size: int):
     """Level set ``||w||_p = 1`` for several p, the norm evaluated by ``Tensor.norm``."""
     g = np.linspace(-1.4, 1.4, grid_size)
     G1, G2 = np.meshgrid(g, g)
@@ -196,7 +197,9 @@ def draw_unit_balls(out, grid_size: int):
     return save_figure(fig, out, f"{NAME}_norms.png")
 
 
-def draw_contours(out, A: np.ndarray, c: np.ndarray, optima: dict, losses: dict, grid_size: int):
+def draw_contours(
+    out: FigureFolder, A: np.ndarray, c: np.ndarray, optima: dict, losses: dict, grid_size: int
+):
     """One panel per ball: loss contours, the touching contour, and the optimum."""
     g1 = np.linspace(-1.8, 3.2, grid_size)
     g2 = np.linspace(-1.8, 2.8, grid_size)
@@ -242,10 +245,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser = make_parser(NAME, __doc__.splitlines()[0])
     args = parse_args(parser, argv)
     rng = np.random.default_rng(args.seed)
-    grid = 151 if args.quick else 401
-    n_problems = 200 if args.quick else 2000
+    grid = 101 if args.quick else 401
+    n_problems = 120 if args.quick else 2000
     # step 1/L on a condition number <= 10 contracts by <= 0.9 a step: 0.9^300 ~ 1e-14
-    n_steps = 100 if args.quick else 300
+    n_steps = 60 if args.quick else 300
 
     # 1. the notes' worked numbers
     w = mg.tensor([3.0, -4.0, 0.5], dtype=mg.float64)
@@ -289,8 +292,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
         ],
     )
     figures = [
-        draw_unit_balls(args.out, grid),
-        draw_contours(args.out, A, c, optima, losses, grid),
+        draw_unit_balls(args.figures, grid),
+        draw_contours(args.figures, A, c, optima, losses, grid),
     ]
 
     # 4. many random problems, in 2 and in 20 dimensions

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from _common import (
+    FigureFolder,
     make_parser,
     parse_args,
     plt,
@@ -105,7 +106,7 @@ def train(
 # figures
 
 
-def draw_differences(out, diffs: dict[str, np.ndarray], floor: float):
+def draw_differences(out: FigureFolder, diffs: dict[str, np.ndarray], floor: float):
     fig, ax = plt.subplots(figsize=(9, 4.8))
     # identical runs sit on top of each other at the floor: vary the style to see them all
     styles = [("-", 5), ("--", 3), ("-", 1.6), (":", 2.5), ("-", 1.6)]
@@ -123,7 +124,7 @@ def draw_differences(out, diffs: dict[str, np.ndarray], floor: float):
     return save_figure(fig, out, f"{NAME}_trajectories.png")
 
 
-def draw_norms(out, trajectories: dict[str, np.ndarray]):
+def draw_norms(out: FigureFolder, trajectories: dict[str, np.ndarray]):
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.3), sharey=True)
     groups = [
         ("SGD (momentum 0.9)", ["SGD, no decay", "SGD(weight_decay=wd)", "SGD, loss + wd/2·Σw²"]),
@@ -193,8 +194,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     )
 
     figures = [
-        draw_differences(args.out, diffs, floor=1e-18),
-        draw_norms(args.out, trajectories),
+        draw_differences(args.figures, diffs, floor=1e-18),
+        draw_norms(args.figures, trajectories),
     ]
     results = {
         "wd": WD,
