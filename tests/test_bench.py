@@ -1,0 +1,88 @@
+"""The benchmarks cannot rot: every workload runs a few steps in every engine here, the
+numpy floor computes the same losses as minigrad — and the properties that make
+minigrad fast are pinned."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import functional as F
+from minigrad import nn
+from minigrad.bench import engines, runner, spec
+
+
+@pytest.mark.parametrize("workload", list(spec.WORKLOADS))
+def test_minigrad_and_the_numpy_floor_compute_the_same_training_steps(workload):
+    pool = spec.batches(spec.WORKLOADS[workload])
+    losses = {}
+    for engine in ("numpy", "minigrad"):
+        step = engines.make_step(engine, workload, dropout=0.0)
+        losses[engine] = [step(pool[i % len(pool)]) for i in range(3)]
+    np.testing.assert_allclose(losses["minigrad"], losses["numpy"], rtol=1e-4, atol=1e-6)
+    assert losses["numpy"][2] != losses["numpy"][0]  # the steps really update the weights
+
+
+def test_the_chain_workload_gives_the_floor_gradient():
+    np.testing.assert_allclose(
+        engines.make_chain("minigrad", 50)(), engines.make_chain("numpy", 50)(), rtol=1e-5
+    )
+
+
+def test_runner_measures_in_subprocesses_and_prints_a_table():
+    results = runner.run(["micro", "perop"], ["numpy", "minigrad"], reps=1)
+    text = runner.table(results)
+    assert "micro" in text and "minigrad / floor" in text
+    assert results["micro"]["minigrad"]["median_ms"] > 0
+
+
+def test_float32_stays_float32_through_a_training_step():
+    model = nn.MLP(4, [8], 3, norm="batch", dropout=0.1)
+    x = mg.randn(16, 4)
+    loss = F.cross_entropy(model(x * 2.0 + 1), np.arange(16) % 3) + 0.1 * F.l2_penalty(
+        model.parameters()
+    )
+    assert loss.dtype == np.float32
+    loss.backward()
+    for name, p in model.named_parameters():
+        assert p.grad.dtype == np.float32, name
+
+
+def test_no_graph_is_recorded_under_no_grad():
+    w = mg.randn(3, 3, requires_grad=True)
+    with mg.no_grad():
+        y = (w @ w).tanh().sum()
+    assert y.grad_fn is None and not y.requires_grad
+
+
+def test_inputs_that_do_not_require_grad_get_no_gradient_computed():
+    seen = []
+
+    class Spy(mg.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a @ b
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(ctx.needs_input_grad)
+            return mg.ops.MatMul.backward(ctx, g)
+
+    x = mg.randn(5, 4)  # data: no gradient wanted
+    w = mg.randn(4, 3, requires_grad=True)
+    Spy.apply(x, w).sum().backward()
+    assert seen == [(False, True)] and x.grad is None and w.grad.shape == (4, 3)
+
+    # the built-in matmul skips the data gradient: x @ w's backward makes one product
+    calls = []
+
+    class Counting(np.ndarray):
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            calls.append(ufunc.__name__)
+            inputs = [i.view(np.ndarray) if isinstance(i, Counting) else i for i in inputs]
+            return getattr(ufunc, method)(*inputs, **kwargs)
+
+    y = mg.ops.MatMul.apply(x, w)
+    y.grad_fn._saved = tuple(a.view(Counting) for a in y.grad_fn._saved)
+    y.sum().backward()
+    assert calls == ["matmul"]
