@@ -116,15 +116,15 @@ def _graph_loss(cfg: TrainConfig, model, ds, batch: int):
 
     model.train()
     x, y = Tensor(ds.X_train[:batch]), ds.y_train[:batch]
-    loss = train.data_loss(model, ds, x, y) + train.penalty(cfg, train.linear_weights(model))
-    loss.backward()
-    return loss
+    return train.data_loss(model, ds, x, y) + train.penalty(cfg, train.linear_weights(model))
 
 
 def _write_graph(loss, model, stem: Path, formats, collapse: bool) -> list:
     from .. import viz
 
-    return viz.write_graph(loss, stem, formats=formats, module=model, collapse_modules=collapse)
+    return viz.write_graph(
+        loss, stem, formats=formats, module=model, collapse_modules=collapse, compute_grads=True
+    )
 
 
 def graph_command(args: argparse.Namespace) -> int:
