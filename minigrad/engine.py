@@ -76,8 +76,15 @@ def _accumulate(store: dict, key, g, owned: bool) -> None:
     entry = store.get(key)
     if entry is None:
         store[key] = [g, owned]
-    elif entry[1] and isinstance(entry[0], np.ndarray):
-        entry[0] += g  # our own array: safe to add in place
+    else:
+        _add_into(entry, g)
+
+
+def _add_into(entry: list, g) -> None:
+    """A second (third, ...) gradient for the same tensor: sum, in place only into an
+    array that is our own."""
+    if entry[1] and isinstance(entry[0], np.ndarray):
+        entry[0] += g
     else:
         entry[0] = entry[0] + g
         entry[1] = True
@@ -149,32 +156,37 @@ def run_backward(
             else:
                 out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
             del outs, entry
-            if create_graph:
-                node._out_tensors = [
-                    tensors_of.pop(_output_slot(node, j), None) for j in range(node.n_outputs)
-                ]
-            in_grads = _call_backward(node, out_grads, create_graph)
-            node._out_tensors = None  # it would be a reference cycle
+            in_grads = _call_backward(node, out_grads, tensors_of)
             for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
                 if inp is None or g is None:
                     continue
-                if wanted is not None and inp._node is None and inp not in wanted:
-                    continue
-                # only a leaf's array is worth owning: it becomes .grad without a copy
-                owned = inp._node is None and not create_graph and _is_fresh(
-                    g, node, out_grads, in_grads
-                )
+                producer = inp._node
+                if producer is None:  # a leaf
+                    if wanted is not None and inp not in wanted:
+                        continue
+                    key = inp
+                    # only a leaf's array is worth owning: it becomes .grad without a copy
+                    owned = not create_graph and _is_fresh(g, node, out_grads, in_grads)
+                else:
+                    key = producer if inp._out_index == 0 else (producer, inp._out_index)
+                    owned = False
+                    if create_graph:
+                        tensors_of[key] = inp
                 data = inp.data
-                if create_graph or type(g) is not np.ndarray or g.shape != data.shape or (
-                    g.dtype != data.dtype
+                if (
+                    create_graph
+                    or type(g) is not np.ndarray
+                    or g.shape != data.shape
+                    or (g.dtype != data.dtype)
                 ):
                     g = _normalize(node, g, inp, create_graph)
                 if anomaly._enabled:
                     anomaly.check_gradient(node, i, g)
-                key = _slot(inp)
-                _accumulate(grads, key, g, owned)
-                if create_graph and inp._node is not None:
-                    tensors_of[key] = inp
+                entry = grads.get(key)
+                if entry is None:
+                    grads[key] = [g, owned]
+                else:
+                    _add_into(entry, g)
             del out_grads, in_grads
             if not retain_graph:
                 node.release()
@@ -198,21 +210,27 @@ def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
             wanted[slots[_output_slot(node, j)]] = entry
 
 
-def _call_backward(node: Context, out_grads: list, create_graph: bool) -> tuple:
+def _call_backward(node: Context, out_grads: list, tensors_of: dict | None) -> tuple:
+    """Run the node's rule; ``tensors_of`` is given only under create_graph."""
     if node.freed:
         raise RuntimeError(_freed_message(node))
-    if create_graph and node.fn.once_differentiable:
-        raise RuntimeError(
-            f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
-        )
-    if create_graph:
-        node.create_graph = True  # saved_tensors now hands out Tensors
+    if tensors_of is None:
+        in_grads = node.fn.backward(node, *out_grads)
+    else:
+        if node.fn.once_differentiable:
+            raise RuntimeError(
+                f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
+            )
+        # saved_tensors now hands out Tensors, among them this node's outputs
+        node.create_graph = True
+        node._out_tensors = [
+            tensors_of.pop(_output_slot(node, j), None) for j in range(node.n_outputs)
+        ]
         try:
             in_grads = node.fn.backward(node, *out_grads)
         finally:
             node.create_graph = False
-    else:
-        in_grads = node.fn.backward(node, *out_grads)
+            node._out_tensors = None  # it would be a reference cycle
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     if len(in_grads) != len(node.inputs):
