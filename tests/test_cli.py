@@ -181,3 +181,10 @@ def test_graph_command_without_graphviz_writes_dot_and_explains(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "apt-get install graphviz" in done.stdout
     assert (tmp_path / "graph.dot").is_file() and not (tmp_path / "graph.svg").exists()
+
+
+def test_bench_command_prints_the_table(capsys):
+    assert main(["bench", "--workloads", "micro", "--engines", "numpy", "minigrad",
+                 "--reps", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "| micro" in printed and "minigrad / floor" in printed

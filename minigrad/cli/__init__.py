@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ..bench.runner import ROWS
 from .config import ACTIVATIONS, DATASETS, NORMS, OPTIMIZERS, TrainConfig
 
 
@@ -108,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks against numpy (and PyTorch)")
     bench.add_argument("--reps", type=int, default=7)
-    bench.add_argument("--workloads", nargs="+", default=None)
-    bench.add_argument("--engines", nargs="+", default=None)
+    bench.add_argument("--workloads", nargs="+", default=None, choices=ROWS)
+    bench.add_argument("--engines", nargs="+", default=None, choices=["numpy", "minigrad", "torch"])
+    bench.add_argument("--threads", type=int, default=2, help="BLAS threads for every engine")
     return parser
 
 

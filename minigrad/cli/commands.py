@@ -168,5 +168,5 @@ def gradcheck_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     from ..bench.runner import run, table
 
-    print(table(run(args.workloads, args.engines, args.reps)))
+    print(table(run(args.workloads, args.engines, args.reps, args.threads)))
     return 0
