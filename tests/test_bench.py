@@ -29,7 +29,7 @@ def test_the_chain_workload_gives_the_floor_gradient():
 
 
 def test_runner_measures_in_subprocesses_and_prints_a_table():
-    results = runner.run(["micro", "perop"], ["numpy", "minigrad"], reps=1)
+    results = runner.run(["micro", "perop"], ["numpy", "minigrad"], reps=1, rounds=1)
     text = runner.table(results)
     assert "micro" in text and "minigrad / floor" in text
     assert results["micro"]["minigrad"]["median_ms"] > 0

@@ -165,8 +165,10 @@ def test_gradcheck_command_rejects_unknown_names():
 
 def test_graph_command_writes_svg_png_and_dot(tmp_path):
     out = tmp_path / "g"
-    assert main(["graph", "--hidden", "8,8", "--norm", "batch", "--dropout", "0.1",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["graph", "--hidden", "8,8", "--norm", "batch", "--dropout", "0.1", "--out", str(out)])
+        == 0
+    )
     svg = (out / "graph.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "layers.0.weight" in svg
     assert (out / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -175,16 +177,35 @@ def test_graph_command_writes_svg_png_and_dot(tmp_path):
 
 def test_graph_command_without_graphviz_writes_dot_and_explains(tmp_path):
     python_dir = str(Path(sys.executable).parent)  # a PATH on which there is no `dot`
-    done = subprocess.run([sys.executable, "-m", "minigrad", "graph", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PATH": python_dir})
+    done = subprocess.run(
+        [sys.executable, "-m", "minigrad", "graph", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": python_dir},
+    )
     assert done.returncode == 0, done.stderr
     assert "apt-get install graphviz" in done.stdout
     assert (tmp_path / "graph.dot").is_file() and not (tmp_path / "graph.svg").exists()
 
 
 def test_bench_command_prints_the_table(capsys):
-    assert main(["bench", "--workloads", "micro", "--engines", "numpy", "minigrad",
-                 "--reps", "1"]) == 0
+    assert (
+        main(
+            [
+                "bench",
+                "--workloads",
+                "micro",
+                "--engines",
+                "numpy",
+                "minigrad",
+                "--rounds",
+                "1",
+                "--reps",
+                "1",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "| micro" in printed and "minigrad / floor" in printed

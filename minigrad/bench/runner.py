@@ -44,15 +44,32 @@ def _measure(engine: str, workload: str, reps: int, threads: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(workloads=None, engines=None, reps: int = 7, threads: int = 2) -> dict:
-    """Measure every (workload, engine) pair; returns {workload: {engine: result}}."""
+def _median_of_rounds(rounds: list[dict]) -> dict:
+    """Each number's median over the rounds (the first round's losses)."""
+    merged = dict(rounds[0])
+    for key, value in rounds[0].items():
+        if isinstance(value, (int, float)):
+            merged[key] = float(np.median([r[key] for r in rounds]))
+    return merged
+
+
+def run(workloads=None, engines=None, reps: int = 7, threads: int = 2, rounds: int = 3) -> dict:
+    """Measure every (workload, engine) pair; returns {workload: {engine: result}}.
+
+    The engines take turns, ``rounds`` times, each turn in a fresh process: a burst of
+    load on a shared machine then hits every engine alike instead of one of them.
+    """
     if engines is None:
         engines = ["numpy", "minigrad"]
         if importlib.util.find_spec("torch") is not None:
             engines.append("torch")
     results = {}
     for workload in workloads or ROWS:
-        results[workload] = {e: _measure(e, workload, reps, threads) for e in engines}
+        turns: dict = {e: [] for e in engines}
+        for _ in range(rounds):
+            for e in engines:
+                turns[e].append(_measure(e, workload, reps, threads))
+        results[workload] = {e: _median_of_rounds(turns[e]) for e in engines}
         losses = {e: r["losses"] for e, r in results[workload].items() if "losses" in r}
         if "numpy" in losses:
             for e, ls in losses.items():
@@ -94,5 +111,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
     parser.add_argument("--threads", type=int, default=2, help="threads for every engine")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
     args = parser.parse_args(argv)
-    print(table(run(args.workloads, args.engines, args.reps, args.threads)))
+    print(table(run(args.workloads, args.engines, args.reps, args.threads, args.rounds)))

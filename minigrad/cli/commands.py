@@ -168,5 +168,5 @@ def gradcheck_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     from ..bench.runner import run, table
 
-    print(table(run(args.workloads, args.engines, args.reps, args.threads)))
+    print(table(run(args.workloads, args.engines, args.reps, args.threads, args.rounds)))
     return 0
