@@ -264,3 +264,12 @@ def test_dataloader_bad_input():
         DataLoader(X, y, batch_size=0)
     with pytest.raises(ValueError, match="different numbers of samples"):
         DataLoader(X, y[:5])
+
+
+def test_dataloader_drop_last_leaves_out_the_short_batch():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    loader = DataLoader(X, y, batch_size=4, shuffle=False, drop_last=True)
+    sizes = [len(xb) for xb, _ in loader]
+    assert sizes == [4, 4] and len(loader) == 2
+    with pytest.raises(ValueError, match="leaves no batch"):
+        DataLoader(X, y, batch_size=11, drop_last=True)

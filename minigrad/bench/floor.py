@@ -8,10 +8,10 @@ import numpy as np
 from . import spec
 
 
-def _linear_backward(g, x, w, grads):
-    """y = x @ w.T + b: append (dW, db) and return dx."""
+def _linear_backward(g, x, w, grads, need_dx=True):
+    """y = x @ w.T + b: append (dW, db) and return dx (not computed for the data)."""
     grads.append((g.T @ x, g.sum(axis=0)))
-    return g @ w
+    return g @ w if need_dx else None
 
 
 def micro_step(params, batch):
@@ -29,8 +29,8 @@ def micro_step(params, batch):
     gs = ((margin > 0) * -y / np.float32(len(y)))[:, None]
     grads = []
     g = _linear_backward(gs, acts[-1], w3, grads)
-    for (w, _), a_in, a_out in zip(params[-2::-1], acts[-2::-1], acts[:0:-1]):
-        g = _linear_backward(g * (a_out > 0), a_in, w, grads)
+    for k, ((w, _), a_in, a_out) in enumerate(zip(params[-2::-1], acts[-2::-1], acts[:0:-1])):
+        g = _linear_backward(g * (a_out > 0), a_in, w, grads, need_dx=k < len(params) - 2)
     for (w, b), (gw, gb) in zip(params, grads[::-1]):
         w -= spec.LR_MICRO * (gw + 2 * spec.L2_MICRO * w)
         b -= spec.LR_MICRO * (gb + 2 * spec.L2_MICRO * b)
@@ -64,8 +64,9 @@ class MLPFloor:
         loss += spec.L2_MLP * sum((w * w).sum() + (b * b).sum() for w, b in self.params)
         grads = []
         g = _linear_backward(g, acts[-1], w3, grads)
-        for (w, _), a_in, a_out in zip(self.params[-2::-1], acts[-2::-1], acts[:0:-1]):
-            g = _linear_backward(g * (a_out > 0), a_in, w, grads)
+        hidden = zip(self.params[-2::-1], acts[-2::-1], acts[:0:-1])
+        for k, ((w, _), a_in, a_out) in enumerate(hidden):
+            g = _linear_backward(g * (a_out > 0), a_in, w, grads, need_dx=k < len(acts) - 2)
         for (w, b), (gw, gb), (vw, vb) in zip(self.params, grads[::-1], self.velocity):
             for p, gp, v in ((w, gw, vw), (b, gb, vb)):
                 gp += 2 * spec.L2_MLP * p
@@ -121,15 +122,14 @@ class RegularizedFloor:
         grads = []
         g = _linear_backward(g, h, w3, grads)
         bn_grads = []
-        for (w, _), gamma, (h_in, xhat, inv_std, a, mask) in zip(
-            self.params[-2::-1], self.gamma[::-1], caches[::-1]
-        ):
+        hidden = zip(self.params[-2::-1], self.gamma[::-1], caches[::-1])
+        for k, ((w, _), gamma, (h_in, xhat, inv_std, a, mask)) in enumerate(hidden):
             g = g * mask * (a > 0)
             dgamma, dbeta = (g * xhat).sum(axis=0), g.sum(axis=0)
             bn_grads.append((dgamma, dbeta))
             dxhat = g * gamma
             dz = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
-            g = _linear_backward(dz, h_in, w, grads)
+            g = _linear_backward(dz, h_in, w, grads, need_dx=k < len(caches) - 1)
         flat = [gp for gw_gb in grads[::-1] for gp in gw_gb]
         flat += [dg for dg, _ in bn_grads[::-1]] + [db for _, db in bn_grads[::-1]]
         for p, gp in zip(every[: 2 * len(self.params)], flat):

@@ -129,6 +129,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             from .commands import bench_command as command
         return command(args)
+    except ModuleNotFoundError as err:
+        print(
+            f"minigrad {args.command}: error: {err.name} is not installed; "
+            'install the command line\'s extras with: pip install "minigrad[cli]"',
+            file=sys.stderr,
+        )
+        return 2
     except (ValueError, FloatingPointError, OSError) as err:
         print(f"minigrad {args.command}: error: {err}", file=sys.stderr)
         return 2

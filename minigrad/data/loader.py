@@ -63,8 +63,9 @@ class DataLoader:
 
     Every epoch visits each sample exactly once: the indices ``0..n-1`` (shuffled anew
     each epoch when ``shuffle=True``) are cut into ``ceil(n / batch_size)`` consecutive
-    batches, the last one smaller when ``batch_size`` does not divide ``n``. ``len()`` is
-    that number of batches. Batches keep the arrays' dtypes (float64 features, int64
+    batches, the last one smaller when ``batch_size`` does not divide ``n`` — or left out
+    with ``drop_last=True`` (as PyTorch; BatchNorm cannot train on a batch of one).
+    ``len()`` is that number of batches. Batches keep the arrays' dtypes (float64 features, int64
     labels) and are copies, never views of ``X``.
 
     With a ``seed`` the loader owns a generator, so a new loader with the same seed
@@ -79,6 +80,7 @@ class DataLoader:
         batch_size: int = 32,
         shuffle: bool = True,
         seed: int | None = None,
+        drop_last: bool = False,
     ) -> None:
         X, y = _check_paired(X, y)
         if X.shape[0] == 0:
@@ -88,9 +90,17 @@ class DataLoader:
         self.batch_size = check_count(batch_size, "batch_size", 1)
         self.shuffle = bool(shuffle)
         self.seed = seed
+        self.drop_last = bool(drop_last)
+        if self.drop_last and X.shape[0] < self.batch_size:
+            raise ValueError(
+                f"drop_last=True with {X.shape[0]} samples and batch_size={self.batch_size} "
+                "leaves no batch"
+            )
         self._rng = None if seed is None else generator(seed)
 
     def __len__(self) -> int:
+        if self.drop_last:
+            return self.X.shape[0] // self.batch_size
         return math.ceil(self.X.shape[0] / self.batch_size)
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
@@ -104,7 +114,7 @@ class DataLoader:
             order = rng.permutation(n_samples)
         else:
             order = np.arange(n_samples)
-        for start in range(0, n_samples, self.batch_size):
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
             batch = order[start : start + self.batch_size]
             yield Tensor(self.X[batch]), Tensor(self.y[batch])
 
