@@ -53,7 +53,7 @@ def _median_of_rounds(rounds: list[dict]) -> dict:
     return merged
 
 
-def run(workloads=None, engines=None, reps: int = 7, threads: int = 2, rounds: int = 3) -> dict:
+def run(workloads=None, engines=None, reps: int = 7, threads: int = 1, rounds: int = 3) -> dict:
     """Measure every (workload, engine) pair; returns {workload: {engine: result}}.
 
     The engines take turns, ``rounds`` times, each turn in a fresh process: a burst of
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
-    parser.add_argument("--threads", type=int, default=2, help="threads for every engine")
+    parser.add_argument("--threads", type=int, default=1, help="threads for every engine")
     parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
     args = parser.parse_args(argv)
     print(table(run(args.workloads, args.engines, args.reps, args.threads, args.rounds)))

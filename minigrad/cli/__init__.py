@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reps", type=int, default=7)
     bench.add_argument("--workloads", nargs="+", default=None, choices=ROWS)
     bench.add_argument("--engines", nargs="+", default=None, choices=["numpy", "minigrad", "torch"])
-    bench.add_argument("--threads", type=int, default=2, help="BLAS threads for every engine")
+    bench.add_argument("--threads", type=int, default=1, help="BLAS threads for every engine")
     bench.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
     return parser
 
