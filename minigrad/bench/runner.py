@@ -45,12 +45,24 @@ def _measure(engine: str, workload: str, reps: int, threads: int) -> dict:
 
 
 def _median_of_rounds(rounds: list[dict]) -> dict:
-    """Each number's median over the rounds (the first round's losses)."""
+    """Each number's median over the rounds, and its value in every round under
+    ``"per_round"`` (the ratios are taken round by round); the first round's losses."""
     merged = dict(rounds[0])
+    merged["per_round"] = {}
     for key, value in rounds[0].items():
         if isinstance(value, (int, float)):
-            merged[key] = float(np.median([r[key] for r in rounds]))
+            values = [r[key] for r in rounds]
+            merged[key] = float(np.median(values))
+            merged["per_round"][key] = values
     return merged
+
+
+def ratio(results: dict, key: str, engine: str, reference: str) -> float:
+    """Median over the rounds of engine / reference, each round's pair measured back to
+    back: steadier than the ratio of medians on a machine whose speed drifts."""
+    a = results[engine]["per_round"][key]
+    b = results[reference]["per_round"][key]
+    return float(np.median([x / y for x, y in zip(a, b)]))
 
 
 def run(workloads=None, engines=None, reps: int = 7, threads: int = 1, rounds: int = 3) -> dict:
@@ -90,9 +102,9 @@ def table(results: dict) -> str:
         key = "us_per_op" if workload == "perop" else "median_ms"
         values = {e: per_engine[e][key] for e in engines}
         cells = [f"{values[e]:.3f}" for e in engines]
-        cells.append(f"{values['minigrad'] / values['numpy']:.2f}x")
+        cells.append(f"{ratio(per_engine, key, 'minigrad', 'numpy'):.2f}x")
         if "torch" in values:
-            cells.append(f"{values['minigrad'] / values['torch']:.2f}x")
+            cells.append(f"{ratio(per_engine, key, 'minigrad', 'torch'):.2f}x")
         lines.append(f"| {LABELS[workload]} | " + " | ".join(cells) + " |")
     peaks = [(w, r) for w, r in results.items() if "step_peak_kb" in r.get("numpy", {})]
     if peaks:
@@ -101,7 +113,8 @@ def table(results: dict) -> str:
         lines.append("| --- | --- | --- | --- |")
         for w, r in peaks:
             f, m = r["numpy"]["step_peak_kb"], r["minigrad"]["step_peak_kb"]
-            lines.append(f"| {w} | {f:.0f} | {m:.0f} | {m / f:.2f}x |")
+            growth = ratio(r, "step_peak_kb", "minigrad", "numpy")
+            lines.append(f"| {w} | {f:.0f} | {m:.0f} | {growth:.2f}x |")
     return "\n".join(lines)
 
 
