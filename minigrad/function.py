@@ -57,7 +57,6 @@ class Context:
     fn: type[Function] | None = None  # the op; None for a throwaway ctx (no graph)
     seq = 0  # creation number: later ops have larger ones
     inputs: tuple = ()  # input Tensors that need a gradient (None elsewhere)
-    needs_input_grad: tuple = ()
     n_outputs = 1
     freed = False  # saved buffers released by a backward pass without retain_graph
     create_graph = False  # set by the engine while it runs this node's backward
@@ -67,6 +66,12 @@ class Context:
     _raw_outputs = None  # what forward returned, kept only when it saved something
     _out_tensors: list | None = None  # the output Tensors, set only during create_graph
     _out_meta: tuple = ()  # (shape, dtype) of each output, for multi-output ops
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """For each input, whether it needs a gradient: a rule may skip the others
+        (``x @ W`` never computes the gradient of the data ``x``)."""
+        return tuple([t is not None for t in self.inputs])
 
     def save_for_backward(self, *arrays: Any) -> None:
         self._saved = arrays
@@ -172,7 +177,6 @@ class Function:
             ctx.seq = next(_creation_counter)
             ctx.fn = cls
             ctx.inputs = tuple(inputs)
-            ctx.needs_input_grad = tuple([t is not None for t in inputs])
             if scope._stack:
                 ctx.scope = scope._stack[-1]
             if anomaly._enabled:

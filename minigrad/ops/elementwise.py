@@ -68,18 +68,20 @@ class Abs(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (0 at the kink x = 0)."""
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (0 at the kink x = 0).
+    The backward reads the mask off the output (y > 0 exactly where x > 0), so no
+    mask is stored."""
 
     @staticmethod
     def forward(ctx, x):
-        positive = x > 0
-        ctx.save_for_backward(positive)
-        return np.maximum(x, 0)
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (positive,) = ctx.saved_tensors
-        return g * positive
+        (y,) = ctx.saved_tensors
+        return g * (y > 0)
 
 
 class Tanh(Function):
