@@ -1,13 +1,13 @@
 """The reverse-mode pass: walk the graph from the outputs back to the inputs.
 
 1. ``topological_order`` lists the nodes reachable from the outputs, every consumer
-   before the nodes that produced its inputs (Kahn's algorithm: iterative and linear,
-   so a chain of 100,000 ops needs no recursion).
+   before the nodes that produced its inputs (iterative, and one sort by creation
+   number, so a chain of 100,000 ops needs no recursion).
 2. ``run_backward`` visits them in that order. Gradients wait in a local dict keyed by
-   ``(node, output index)`` (or by the leaf Tensor) and are dropped as soon as the
-   node has used them. The first gradient to reach a slot is stored as it is; only a
-   second one creates a sum, so no array that something else holds is ever modified
-   in place.
+   ``_slot(tensor)`` — the producing node, or the leaf Tensor — and are dropped as soon
+   as the node has used them. The first gradient to reach a slot is stored as it is;
+   only a second one creates a sum, so no array that something else holds is ever
+   modified in place. Leaves receive their totals in ``.grad`` at the end.
 3. Un-broadcasting happens here, once for every op: a rule may return the gradient
    in the broadcast shape and the engine sums it back to the input's shape.
 """
@@ -168,6 +168,7 @@ def run_backward(
                     # only a leaf's array is worth owning: it becomes .grad without a copy
                     owned = not create_graph and _is_fresh(g, node, out_grads, in_grads)
                 else:
+                    # _slot(inp), written out on this hot path
                     key = producer if inp._out_index == 0 else (producer, inp._out_index)
                     owned = False
                     if create_graph:

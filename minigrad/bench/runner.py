@@ -23,10 +23,17 @@ LABELS = {
 }
 
 
-def _measure(engine: str, workload: str, reps: int, threads: int) -> dict:
+def _measure(engine: str, workload: str, reps: int, threads: int, pin_malloc: bool) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
+    # glibc hands large freed arrays back to the kernel and faults them in again on
+    # the next step; how often depends on each engine's allocation order, not on its
+    # arithmetic. Keeping freed memory in the process (same settings for every
+    # engine) measures the arithmetic; --system-malloc measures the default.
+    if pin_malloc:
+        env.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
+        env.setdefault("MALLOC_TRIM_THRESHOLD_", str(256 * 2**20))
     cmd = [
         sys.executable,
         "-m",
@@ -65,7 +72,14 @@ def ratio(results: dict, key: str, engine: str, reference: str) -> float:
     return float(np.median([x / y for x, y in zip(a, b)]))
 
 
-def run(workloads=None, engines=None, reps: int = 7, threads: int = 1, rounds: int = 3) -> dict:
+def run(
+    workloads=None,
+    engines=None,
+    reps: int = 7,
+    threads: int = 1,
+    rounds: int = 3,
+    pin_malloc: bool = True,
+) -> dict:
     """Measure every (workload, engine) pair; returns {workload: {engine: result}}.
 
     The engines take turns, ``rounds`` times, each turn in a fresh process: a burst of
@@ -80,7 +94,7 @@ def run(workloads=None, engines=None, reps: int = 7, threads: int = 1, rounds: i
         turns: dict = {e: [] for e in engines}
         for _ in range(rounds):
             for e in engines:
-                turns[e].append(_measure(e, workload, reps, threads))
+                turns[e].append(_measure(e, workload, reps, threads, pin_malloc))
         results[workload] = {e: _median_of_rounds(turns[e]) for e in engines}
         losses = {e: r["losses"] for e, r in results[workload].items() if "losses" in r}
         if "numpy" in losses:
@@ -125,5 +139,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
     parser.add_argument("--threads", type=int, default=1, help="threads for every engine")
     parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
+    parser.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's default for returning freed memory",
+    )
     args = parser.parse_args(argv)
-    print(table(run(args.workloads, args.engines, args.reps, args.threads, args.rounds)))
+    results = run(
+        args.workloads,
+        args.engines,
+        args.reps,
+        args.threads,
+        args.rounds,
+        pin_malloc=not args.system_malloc,
+    )
+    print(table(results))

@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--engines", nargs="+", default=None, choices=["numpy", "minigrad", "torch"])
     bench.add_argument("--threads", type=int, default=1, help="BLAS threads for every engine")
     bench.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
+    bench.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's default for returning freed memory",
+    )
     return parser
 
 

@@ -181,5 +181,13 @@ def gradcheck_command(args: argparse.Namespace) -> int:
 def bench_command(args: argparse.Namespace) -> int:
     from ..bench.runner import run, table
 
-    print(table(run(args.workloads, args.engines, args.reps, args.threads, args.rounds)))
+    results = run(
+        args.workloads,
+        args.engines,
+        args.reps,
+        args.threads,
+        args.rounds,
+        pin_malloc=not args.system_malloc,
+    )
+    print(table(results))
     return 0
