@@ -34,3 +34,23 @@ def test_every_docs_page_is_in_the_navigation():
     nav = (ROOT / "mkdocs.yml").read_text()
     for page in (ROOT / "docs").glob("*.md"):
         assert page.name in nav, f"docs/{page.name} is not in mkdocs.yml's nav"
+
+
+def _python_blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.+?)```", text, re.S)
+
+
+def test_readme_quick_tour_runs_and_its_numbers_hold(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the tour writes loss_graph.* into the working folder
+    (tour,) = _python_blocks((ROOT / "README.md").read_text())
+    names: dict = {}
+    exec(compile(tour, "README.md", "exec"), names)
+    assert names["x"].grad.item() == 46.0 and names["y"].item() == -20.0
+    assert (tmp_path / "loss_graph.dot").is_file()
+
+
+def test_docs_index_example_prints_what_it_says():
+    (example,) = _python_blocks((ROOT / "docs" / "index.md").read_text())
+    names: dict = {}
+    exec(compile(example, "docs/index.md", "exec"), names)
+    assert names["x"].grad.item() == 46.0
