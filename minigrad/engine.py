@@ -156,7 +156,19 @@ def run_backward(
             else:
                 out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
             del outs, entry
-            in_grads = _call_backward(node, out_grads, tensors_of)
+            if node.freed:
+                raise RuntimeError(_freed_message(node))
+            if tensors_of is None:  # the usual first-order pass: arrays in, arrays out
+                in_grads = node.fn.backward(node, *out_grads)
+            else:
+                in_grads = _backward_creating_graph(node, out_grads, tensors_of)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if len(in_grads) != len(node.inputs):
+                raise RuntimeError(
+                    f"backward of {node.name} returned {len(in_grads)} gradients for "
+                    f"{len(node.inputs)} inputs"
+                )
             for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
                 if inp is None or g is None:
                     continue
@@ -211,35 +223,20 @@ def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
             wanted[slots[_output_slot(node, j)]] = entry
 
 
-def _call_backward(node: Context, out_grads: list, tensors_of: dict | None) -> tuple:
-    """Run the node's rule; ``tensors_of`` is given only under create_graph."""
-    if node.freed:
-        raise RuntimeError(_freed_message(node))
-    if tensors_of is None:
-        in_grads = node.fn.backward(node, *out_grads)
-    else:
-        if node.fn.once_differentiable:
-            raise RuntimeError(
-                f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
-            )
-        # saved_tensors now hands out Tensors, among them this node's outputs
-        node.create_graph = True
-        node._out_tensors = [
-            tensors_of.pop(_output_slot(node, j), None) for j in range(node.n_outputs)
-        ]
-        try:
-            in_grads = node.fn.backward(node, *out_grads)
-        finally:
-            node.create_graph = False
-            node._out_tensors = None  # it would be a reference cycle
-    if type(in_grads) is not tuple:
-        in_grads = (in_grads,)
-    if len(in_grads) != len(node.inputs):
+def _backward_creating_graph(node: Context, out_grads: list, tensors_of: dict):
+    """Run the node's rule on Tensors (create_graph): ``saved_tensors`` then hands out
+    the graph's Tensors, this node's outputs among them."""
+    if node.fn.once_differentiable:
         raise RuntimeError(
-            f"backward of {node.name} returned {len(in_grads)} gradients for "
-            f"{len(node.inputs)} inputs"
+            f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
         )
-    return in_grads
+    node.create_graph = True
+    node._out_tensors = [tensors_of.pop(_output_slot(node, j), None) for j in range(node.n_outputs)]
+    try:
+        return node.fn.backward(node, *out_grads)
+    finally:
+        node.create_graph = False
+        node._out_tensors = None  # it would be a reference cycle
 
 
 def _output_grad(node: Context, j: int, entry, create_graph: bool):
