@@ -73,17 +73,12 @@ def _slot(t: Tensor):
 
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
+    """Add gradient ``g`` to what waits at ``key``: the first one is stored as it is; a
+    later one is summed, in place only into an array that is our own."""
     entry = store.get(key)
     if entry is None:
         store[key] = [g, owned]
-    else:
-        _add_into(entry, g)
-
-
-def _add_into(entry: list, g) -> None:
-    """A second (third, ...) gradient for the same tensor: sum, in place only into an
-    array that is our own."""
-    if entry[1] and isinstance(entry[0], np.ndarray):
+    elif entry[1] and isinstance(entry[0], np.ndarray):
         entry[0] += g
     else:
         entry[0] = entry[0] + g
@@ -97,7 +92,7 @@ def _normalize(ctx: Context, g, inp: Tensor, create_graph: bool):
         if not isinstance(g, Tensor):
             g = Tensor(np.asarray(g))
     elif type(g) is not np.ndarray:
-        g = np.asarray(g)
+        g = np.asarray(g)  # numpy returns scalars for 0-d results
     data = inp.data
     if g.shape != data.shape:
         g = sum_to(g, data.shape, ctx.name)
@@ -126,7 +121,7 @@ def run_backward(
     for t, g in zip(roots, root_grads):
         _accumulate(grads, _slot(t), g, False)
         if create_graph and t._node is not None:
-            tensors_of[_slot(t)] = t
+            tensors_of[_slot(t)] = t  # saved_tensors may need the output itself
     order = topological_order(t._node for t in roots if t._node is not None)
 
     wanted = needed = slots = None
@@ -172,34 +167,20 @@ def run_backward(
             for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
                 if inp is None or g is None:
                     continue
-                producer = inp._node
-                if producer is None:  # a leaf
+                key = _slot(inp)
+                if inp._node is None:  # a leaf
                     if wanted is not None and inp not in wanted:
                         continue
-                    key = inp
                     # only a leaf's array is worth owning: it becomes .grad without a copy
                     owned = not create_graph and _is_fresh(g, node, out_grads, in_grads)
                 else:
-                    # _slot(inp), written out on this hot path
-                    key = producer if inp._out_index == 0 else (producer, inp._out_index)
                     owned = False
                     if create_graph:
                         tensors_of[key] = inp
-                data = inp.data
-                if (
-                    create_graph
-                    or type(g) is not np.ndarray
-                    or g.shape != data.shape
-                    or (g.dtype != data.dtype)
-                ):
-                    g = _normalize(node, g, inp, create_graph)
+                g = _normalize(node, g, inp, create_graph)
                 if anomaly._enabled:
                     anomaly.check_gradient(node, i, g)
-                entry = grads.get(key)
-                if entry is None:
-                    grads[key] = [g, owned]
-                else:
-                    _add_into(entry, g)
+                _accumulate(grads, key, g, owned)
             del out_grads, in_grads
             if not retain_graph:
                 node.release()

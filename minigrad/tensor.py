@@ -10,13 +10,10 @@ gradient, in ``minigrad/ops/``.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 
 import numpy as np
 
-from . import dtypes, grad_mode
-
-Shape = int | Sequence[int]
+from . import dtypes
 
 
 def _shape_args(shape) -> tuple:
@@ -367,11 +364,6 @@ class Tensor:
 
     def __array_function__(self, func, types, args, kwargs):
         return _interop.array_function(func, args, kwargs)
-
-
-def is_recording(*tensors) -> bool:
-    """Would an op on these tensors record a graph?"""
-    return grad_mode._enabled and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
 
 
 # The ops modules build on Tensor, so they are imported once it exists.

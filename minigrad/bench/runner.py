@@ -132,8 +132,8 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="minigrad bench", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's flags, shared by ``python -m minigrad.bench`` and ``minigrad bench``."""
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="leave glibc's default for returning freed memory",
     )
-    args = parser.parse_args(argv)
+
+
+def run_from_args(args: argparse.Namespace) -> str:
+    """Run what the flags ask for; returns the table."""
     results = run(
         args.workloads,
         args.engines,
@@ -153,4 +156,10 @@ def main(argv: list[str] | None = None) -> None:
         args.rounds,
         pin_malloc=not args.system_malloc,
     )
-    print(table(results))
+    return table(results)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="minigrad bench", description=__doc__)
+    add_arguments(parser)
+    print(run_from_args(parser.parse_args(argv)))

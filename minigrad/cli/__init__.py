@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..bench.runner import ROWS
+from ..bench.runner import add_arguments as add_bench_arguments
 from .config import ACTIVATIONS, DATASETS, NORMS, OPTIMIZERS, TrainConfig
 
 
@@ -108,16 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--only", nargs="*", default=None, help="names of the checks to run")
 
     bench = sub.add_parser("bench", help="benchmarks against numpy (and PyTorch)")
-    bench.add_argument("--reps", type=int, default=7)
-    bench.add_argument("--workloads", nargs="+", default=None, choices=ROWS)
-    bench.add_argument("--engines", nargs="+", default=None, choices=["numpy", "minigrad", "torch"])
-    bench.add_argument("--threads", type=int, default=1, help="BLAS threads for every engine")
-    bench.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
-    bench.add_argument(
-        "--system-malloc",
-        action="store_true",
-        help="leave glibc's default for returning freed memory",
-    )
+    add_bench_arguments(bench)
     return parser
 
 

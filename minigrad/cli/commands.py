@@ -132,7 +132,7 @@ def _graph_loss(cfg: TrainConfig, model, ds, batch: int):
     return train.data_loss(model, ds, x, y) + train.penalty(cfg, train.linear_weights(model))
 
 
-def _write_graph(loss, model, stem: Path, formats, collapse: bool) -> list:
+def _write_graph(loss, model, stem: Path, formats, collapse: bool):
     from .. import viz
 
     return viz.write_graph(
@@ -179,15 +179,7 @@ def gradcheck_command(args: argparse.Namespace) -> int:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from ..bench.runner import run, table
+    from ..bench.runner import run_from_args
 
-    results = run(
-        args.workloads,
-        args.engines,
-        args.reps,
-        args.threads,
-        args.rounds,
-        pin_malloc=not args.system_malloc,
-    )
-    print(table(results))
+    print(run_from_args(args))
     return 0
