@@ -291,6 +291,15 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n(rng):
     np.testing.assert_allclose(logits.grad, (p - np.eye(3)[labels]) / 4, rtol=1e-13)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_reduction_is_inside_the_one_node_and_float32_stays(reduction, rng):
+    logits = mg.Tensor(rng.standard_normal((6, 4)).astype(np.float32), requires_grad=True)
+    loss = F.cross_entropy(logits, np.arange(6) % 4, reduction=reduction)
+    assert loss.grad_fn.name == "CrossEntropy" and loss.dtype == np.float32
+    loss.backward()
+    assert logits.grad.dtype == np.float32
+
+
 def test_cross_entropy_single_sample_and_spatial_targets(rng):
     x = t64(rng.standard_normal(4))
     assert F.cross_entropy(x, np.array(3)).item() == pytest.approx(
@@ -416,6 +425,25 @@ def test_penalty_gradients_are_sign_and_two_w_with_zero_at_zero():
     w.grad = None
     F.l2_penalty([w]).backward()
     np.testing.assert_array_equal(w.grad, [4.0, 0.0, -2.0])
+
+
+def test_penalty_over_many_tensors_is_one_node_and_skips_frozen_ones():
+    ws = [mg.Tensor(np.full(3, -2.0), requires_grad=True) for _ in range(4)]
+    frozen = mg.Tensor(np.ones(2))  # requires no gradient: none is computed for it
+    for penalty, slope in ((F.l1_penalty, -1.0), (F.l2_penalty, -4.0)):
+        out = penalty([*ws, frozen])
+        assert out.grad_fn.inputs == (*ws, None)
+        for g in mg.grad(out, ws):
+            np.testing.assert_array_equal(g.data, np.full(3, slope))
+
+
+def test_penalty_dtype_follows_numpy_promotion_over_its_tensors():
+    w32 = mg.Tensor(np.ones(2, np.float32), requires_grad=True)
+    w64 = mg.Tensor(np.ones(2), requires_grad=True)
+    assert F.l2_penalty([w32]).dtype == np.float32
+    assert F.l2_penalty([w32, w64]).dtype == np.float64
+    F.l1_penalty([w32, w64]).backward()
+    assert w32.grad.dtype == np.float32 and w64.grad.dtype == np.float64
 
 
 def test_penalties_reject_bad_input():

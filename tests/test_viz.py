@@ -402,8 +402,8 @@ def test_collapsed_mlp_has_one_node_per_layer_call():
     layers = [f"{n}: {type(m).__name__}" for n, m in model.named_modules() if n.count(".") == 1]
     assert [m.label for m in modules] == layers
     assert not [n for n in g.nodes if isinstance(n, viz.TensorNode) and n.kind == "parameter"]
-    # module -> tensor -> module ... -> CrossEntropy -> loss -> Mean -> root
-    assert len(g.tensors()) == len(layers) + 1 + 1
+    # module -> tensor -> module ... -> CrossEntropy (its mean built in) -> root
+    assert len(g.tensors()) == len(layers) + 1
     dot = Dot(viz.to_dot(loss, collapse_modules=True))
     boxes = [k for k in dot.graph_nodes() if dot.attr(k, "shape") == "box3d"]
     assert len(boxes) == len(layers)

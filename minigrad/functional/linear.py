@@ -9,8 +9,8 @@ from ._common import as_tensor
 
 class Affine(Function):
     """y = x @ W^T + b, for x of shape (..., in) and W of shape (out, in);
-    dL/dx = g @ W,  dL/dW = g^T x (summed over all leading axes),  dL/db = g
-    (summed by the engine). One node instead of transpose, matmul and add.
+    dL/dx = g @ W,  dL/dW = g^T x  and  dL/db = sum of g, both summed over all
+    leading axes. One node instead of transpose, matmul and add.
     Twice differentiable: the backward uses only the inputs x and W.
     """
 
@@ -26,12 +26,12 @@ class Affine(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
+        out_features, in_features = weight.shape
+        rows = g.reshape(-1, out_features)  # the leading axes as one
+        dw = rows.T @ x.reshape(-1, in_features) if need_w else None
+        db = rows.sum(axis=0) if need_b else None
         dx = g @ weight if need_x else None
-        dw = None
-        if need_w:
-            out_features, in_features = weight.shape
-            dw = g.reshape(-1, out_features).T @ x.reshape(-1, in_features)
-        return dx, dw, (g if need_b else None)
+        return dx, dw, db
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

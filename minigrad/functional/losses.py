@@ -78,7 +78,9 @@ def huber_loss(pred: Tensor, target, delta: float = 1.0, reduction: str = "mean"
 
 class CrossEntropy(Function):
     """loss_i = logsumexp(x_i) - x_i[t_i] for each row x_i of (M, C) logits;
-    dloss_i/dx_i = softmax(x_i) - onehot(t_i).
+    dloss_i/dx_i = softmax(x_i) - onehot(t_i). With ``reduction`` 'mean' or 'sum'
+    the op returns the mean or the sum of the M losses (one node, as PyTorch), and
+    each row's gradient is scaled by 1/M or 1.
 
     Stable for logits of any magnitude (the max is subtracted before exp). The
     softmax is saved for a fast first-order backward and rebuilt from x under
@@ -87,13 +89,16 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, labels):
+    def forward(ctx, x, labels, reduction):
         ctx.rows = np.arange(len(labels))
-        ctx.labels = labels
+        ctx.labels, ctx.reduction = labels, reduction
         shifted = x - x.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         ctx.save_for_backward(x, np.exp(log_p))
-        return -log_p[ctx.rows, labels]
+        losses = -log_p[ctx.rows, labels]
+        if reduction == "mean":
+            return losses.mean()
+        return losses.sum() if reduction == "sum" else losses
 
     @staticmethod
     def backward(ctx, g):
@@ -102,7 +107,11 @@ class CrossEntropy(Function):
             p = Softmax.apply(x, (1,))
         onehot = np.zeros(p.shape, dtype=x.dtype)
         onehot[ctx.rows, ctx.labels] = 1
-        return g.reshape(-1, 1) * (p - onehot), None
+        if ctx.reduction == "none":
+            g = g.reshape(-1, 1)
+        elif ctx.reduction == "mean":
+            g = g / len(ctx.labels)
+        return g * (p - onehot), None, None
 
 
 def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -141,10 +150,11 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
         classes_last = (0, *range(2, logits.ndim), 1)
         rows = logits if logits.ndim == 1 else logits.transpose(classes_last)
         rows = rows.reshape(-1, n_classes)
-    loss = CrossEntropy.apply(rows, labels.reshape(-1).astype(np.intp, copy=False))
-    if logits.ndim != 2:
-        loss = loss.reshape(labels.shape) if logits.ndim > 2 else loss.reshape(())
-    return reduce(loss, reduction)
+    flat_labels = labels.reshape(-1).astype(np.intp, copy=False)
+    if reduction != "none":  # 'mean' averages over all labels, whatever their shape
+        return CrossEntropy.apply(rows, flat_labels, reduction)
+    loss = CrossEntropy.apply(rows, flat_labels, "none")
+    return loss.reshape(labels.shape) if logits.ndim != 2 else loss
 
 
 class BCEWithLogits(Function):

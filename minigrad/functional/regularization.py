@@ -43,55 +43,59 @@ def _tensors(params, fn: str) -> list[Tensor]:
     return out
 
 
-def _total(terms: list[Tensor]) -> Tensor:
-    if not terms:
-        return Tensor(np.zeros((), dtype=np.float32))
-    total = terms[0]
-    for t in terms[1:]:
-        total = total + t
-    return total
-
-
 class AbsSum(Function):
-    """y = sum |w|;  dy/dw = sign(w), 0 at w = 0 (as ``abs``). One node per tensor
-    instead of abs and sum. Twice differentiable (the second derivative is 0)."""
+    """y = sum_k sum_i |w_k,i| over the tensors w_1, ..., w_n;  dy/dw_k = sign(w_k),
+    0 at w = 0 (as ``abs``). One node for the whole penalty instead of an abs, a sum
+    and an add per tensor. Twice differentiable (the second derivative is 0)."""
 
     @staticmethod
-    def forward(ctx, w):
-        ctx.save_for_backward(w)
-        return np.abs(w).sum()
+    def forward(ctx, *ws):
+        ctx.save_for_backward(*ws)
+        return sum(np.abs(w).sum() for w in ws)
 
     @staticmethod
     def backward(ctx, g):
-        (w,) = ctx.saved_tensors
-        return g * np.sign(w)
+        return tuple(
+            g * np.sign(w) if needed else None
+            for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
+        )
 
 
 class SquareSum(Function):
-    """y = sum w**2;  dy/dw = 2 w. One node per tensor instead of a product and a sum,
-    whose backward would add g*w to itself. Twice differentiable."""
+    """y = sum_k sum_i w_k,i**2 over the tensors w_1, ..., w_n;  dy/dw_k = 2 w_k. One
+    node for the whole penalty instead of a product, a sum and an add per tensor (whose
+    backward would also add g*w to itself). Twice differentiable."""
 
     @staticmethod
-    def forward(ctx, w):
-        ctx.save_for_backward(w)
-        flat = w.reshape(-1)
-        return np.dot(flat, flat)
+    def forward(ctx, *ws):
+        ctx.save_for_backward(*ws)
+        return sum(np.dot(flat, flat) for flat in (w.reshape(-1) for w in ws))
 
     @staticmethod
     def backward(ctx, g):
-        (w,) = ctx.saved_tensors
-        return (2 * g) * w
+        g2 = 2 * g
+        return tuple(
+            g2 * w if needed else None
+            for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
+        )
+
+
+def _penalty(op: type[Function], params, fn: str) -> Tensor:
+    tensors = _tensors(params, fn)
+    if not tensors:
+        return Tensor(np.zeros((), dtype=np.float32))
+    return op.apply(*tensors)
 
 
 def l1_penalty(params) -> Tensor:
     """sum over all weights of |w| (the Lasso penalty); gradient sign(w), 0 at w = 0."""
-    return _total([AbsSum.apply(p) for p in _tensors(params, "l1_penalty")])
+    return _penalty(AbsSum, params, "l1_penalty")
 
 
 def l2_penalty(params) -> Tensor:
     """sum over all weights of w^2 (not halved: its gradient is 2w). Adding
     ``wd / 2 * l2_penalty`` to the loss equals SGD's ``weight_decay=wd``."""
-    return _total([SquareSum.apply(p) for p in _tensors(params, "l2_penalty")])
+    return _penalty(SquareSum, params, "l2_penalty")
 
 
 def elastic_net_penalty(params, l1_ratio: float = 0.5) -> Tensor:
