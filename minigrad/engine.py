@@ -233,18 +233,17 @@ def _is_fresh(g, node: Context, out_grads: list, in_grads: tuple) -> bool:
     may be added into it in place. Not fresh: views, read-only arrays, the incoming
     gradient passed through (``Add`` returns ``g, g``), an input's data, a saved
     array, or one array returned for two inputs."""
-    if type(g) is not np.ndarray or g.base is not None:
+    if type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
         return False
-    if sum(x is g for x in in_grads) > 1:
-        return False
-    for held in (out_grads, node._saved):
+    places = 0  # where the node holds or returned g: only its own slot may
+    for held in (in_grads, out_grads, node._saved):
         for a in held:
             if a is g:
-                return False
+                places += 1
     for t in node.inputs:
         if t is not None and t.data is g:
             return False
-    return g.flags.writeable
+    return places == 1
 
 
 def _needed_nodes(order: list[Context], wanted: dict) -> set:

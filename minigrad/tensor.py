@@ -122,8 +122,9 @@ class Tensor:
     def T(self) -> Tensor:  # noqa: N802 (numpy's name)
         return self.transpose()
 
-    def __hash__(self) -> int:
-        return id(self)
+    # == is elementwise (as numpy), so hashing is by identity: a Tensor is a dict key
+    # in the engine (object's own hash, which costs no Python call)
+    __hash__ = object.__hash__
 
     def __len__(self) -> int:
         return len(self.data)

@@ -139,10 +139,12 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
             f"cross_entropy: logits of shape {logits.shape} need target of shape "
             f"{expected}, got {labels.shape}"
         )
-    bad = (labels < 0) | (labels >= n_classes)
-    if bad.any():
+    flat_labels = labels.reshape(-1).astype(np.intp, copy=False)
+    # seen as unsigned, a negative label is huge: one max finds both kinds of bad label
+    if flat_labels.size and flat_labels.view(np.uintp).max() >= n_classes:
+        bad = labels[(labels < 0) | (labels >= n_classes)].flat[0]
         raise ValueError(
-            f"cross_entropy: target label {labels[bad].flat[0]} is out of range for "
+            f"cross_entropy: target label {bad} is out of range for "
             f"{n_classes} classes (labels must be in [0, {n_classes - 1}])"
         )
     rows = logits
@@ -150,7 +152,6 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
         classes_last = (0, *range(2, logits.ndim), 1)
         rows = logits if logits.ndim == 1 else logits.transpose(classes_last)
         rows = rows.reshape(-1, n_classes)
-    flat_labels = labels.reshape(-1).astype(np.intp, copy=False)
     if reduction != "none":  # 'mean' averages over all labels, whatever their shape
         return CrossEntropy.apply(rows, flat_labels, reduction)
     loss = CrossEntropy.apply(rows, flat_labels, "none")
