@@ -2,13 +2,15 @@
 numpy floor computes the same losses as minigrad — and the properties that make
 minigrad fast are pinned."""
 
+import sys
+
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad import functional as F
 from minigrad import nn
-from minigrad.bench import engines, runner, spec
+from minigrad.bench import engines, runner, spec, worker
 
 
 @pytest.mark.parametrize("workload", list(spec.WORKLOADS))
@@ -28,11 +30,39 @@ def test_the_chain_workload_gives_the_floor_gradient():
     )
 
 
-def test_runner_measures_in_subprocesses_and_prints_a_table():
-    results = runner.run(["micro", "perop"], ["numpy", "minigrad"], reps=1, rounds=1)
+def test_runner_measures_in_subprocesses_that_take_turns_and_prints_a_table():
+    results = runner.run(["micro", "perop"], ["numpy", "minigrad"], reps=2, rounds=2, warmup=0)
     text = runner.table(results)
     assert "micro" in text and "minigrad / floor" in text
-    assert results["micro"]["minigrad"]["median_ms"] > 0
+    micro = results["micro"]["minigrad"]
+    assert len(micro["blocks"]) == 4 and micro["median"] > 0  # 2 rounds of 2 blocks
+    assert micro["step_peak_kb"] > 0 and len(micro["losses"]) == 3
+    assert len(results["perop"]["numpy"]["blocks"]) == 4
+
+
+def test_ratio_pairs_blocks_measured_back_to_back():
+    results = {
+        "minigrad": {"blocks": [2.0, 30.0, 3.0], "per_round": {"kb": [3.0]}},
+        "numpy": {"blocks": [1.0, 10.0, 1.0], "per_round": {"kb": [2.0]}},
+    }
+    assert runner.ratio(results, "blocks", "minigrad", "numpy") == 3.0  # median of 2, 3, 3
+    assert runner.ratio(results, "kb", "minigrad", "numpy") == 1.5
+
+
+def test_a_worker_that_fails_is_reported_with_its_error(monkeypatch):
+    monkeypatch.setattr(runner, "_worker_command", lambda *a: [sys.executable, "-c", "1/0"])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        runner.run(["micro"], ["numpy"], reps=1, rounds=1)
+
+
+def test_worker_answers_time_and_finish_commands():
+    replies = []
+    worker.serve("minigrad", "micro", 0.0, iter(["time", "time", "finish"]), replies.append)
+    assert replies[0] == {"ready": True}
+    assert all(r["value"] > 0 for r in replies[1:3])
+    assert set(replies[3]) == {"peak_rss_mb", "step_peak_kb", "losses"}
+    with pytest.raises(ValueError, match="unknown benchmark command 'go'"):
+        worker.serve("numpy", "perop", 0.0, iter(["go"]), replies.append)
 
 
 def test_float32_stays_float32_through_a_training_step():

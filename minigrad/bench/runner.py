@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -23,7 +24,7 @@ LABELS = {
 }
 
 
-def _measure(engine: str, workload: str, reps: int, threads: int, pin_malloc: bool) -> dict:
+def _worker_env(threads: int, pin_malloc: bool) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
@@ -34,27 +35,83 @@ def _measure(engine: str, workload: str, reps: int, threads: int, pin_malloc: bo
     if pin_malloc:
         env.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
         env.setdefault("MALLOC_TRIM_THRESHOLD_", str(256 * 2**20))
-    cmd = [
+    return env
+
+
+def _worker_command(engine: str, workload: str, threads: int, warmup: float) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "minigrad.bench.worker",
         engine,
         workload,
-        "--reps",
-        str(reps),
         "--threads",
         str(threads),
+        "--warmup",
+        str(warmup),
     ]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark {engine}/{workload} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _median_of_rounds(rounds: list[dict]) -> dict:
-    """Each number's median over the rounds, and its value in every round under
-    ``"per_round"`` (the ratios are taken round by round); the first round's losses."""
+class _Worker:
+    """One engine's worker process (``worker.py``), asked for one thing at a time."""
+
+    def __init__(self, engine: str, workload: str, options: dict) -> None:
+        self.name = f"{engine}/{workload}"
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # a pipe could fill up and block
+        threads = options["threads"]
+        self._proc = subprocess.Popen(
+            _worker_command(engine, workload, threads, options["warmup"]),
+            env=_worker_env(threads, options["pin_malloc"]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self._answer()  # {"ready": true} once built and warmed up
+
+    def ask(self, command: str) -> dict:
+        self._proc.stdin.write(command + "\n")
+        self._proc.stdin.flush()
+        return self._answer()
+
+    def _answer(self) -> dict:
+        line = self._proc.stdout.readline()
+        if not line:
+            self._proc.wait()
+            self._stderr.seek(0)
+            raise RuntimeError(f"benchmark {self.name} failed:\n{self._stderr.read()}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout, self._stderr):
+            stream.close()
+
+
+def _measure_round(workload: str, engines: list[str], turns: int, options: dict) -> dict:
+    """One round: a fresh worker per engine, ``turns`` blocks each, taken in turns."""
+    workers = {}
+    try:
+        for e in engines:
+            workers[e] = _Worker(e, workload, options)
+        values: dict = {e: [] for e in engines}
+        for _ in range(turns):
+            for e in engines:
+                values[e].append(workers[e].ask("time")["value"])
+        return {e: {**workers[e].ask("finish"), "blocks": values[e]} for e in engines}
+    finally:
+        for w in workers.values():
+            w.close()
+
+
+def _merge_rounds(rounds: list[dict]) -> dict:
+    """One engine's rounds together: every block's value (in order, so that the blocks
+    of two engines pair up), their median, the once-per-round numbers' medians."""
     merged = dict(rounds[0])
+    merged["blocks"] = [v for r in rounds for v in r["blocks"]]
+    merged["median"] = float(np.median(merged["blocks"]))
     merged["per_round"] = {}
     for key, value in rounds[0].items():
         if isinstance(value, (int, float)):
@@ -65,37 +122,42 @@ def _median_of_rounds(rounds: list[dict]) -> dict:
 
 
 def ratio(results: dict, key: str, engine: str, reference: str) -> float:
-    """Median over the rounds of engine / reference, each round's pair measured back to
-    back: steadier than the ratio of medians on a machine whose speed drifts."""
-    a = results[engine]["per_round"][key]
-    b = results[reference]["per_round"][key]
-    return float(np.median([x / y for x, y in zip(a, b)]))
+    """Median of engine / reference over pairs measured back to back (``key``
+    "blocks": the timed blocks; else a number measured once per round): steadier than
+    the ratio of medians on a machine whose speed drifts."""
+    a, b = results[engine], results[reference]
+    if key == "blocks":
+        pairs = zip(a["blocks"], b["blocks"])
+    else:
+        pairs = zip(a["per_round"][key], b["per_round"][key])
+    return float(np.median([x / y for x, y in pairs]))
 
 
 def run(
     workloads=None,
     engines=None,
-    reps: int = 7,
+    reps: int = 15,
     threads: int = 1,
-    rounds: int = 3,
+    rounds: int = 2,
     pin_malloc: bool = True,
+    warmup: float = 1.0,
 ) -> dict:
     """Measure every (workload, engine) pair; returns {workload: {engine: result}}.
 
-    The engines take turns, ``rounds`` times, each turn in a fresh process: a burst of
-    load on a shared machine then hits every engine alike instead of one of them.
+    In each of ``rounds`` rounds every engine gets a fresh worker process, which warms
+    up for ``warmup`` seconds; then the workers time ``reps`` blocks each, in turns
+    (the 100,000-op chain, whose block is one long run, a third as many).
     """
+    options = {"threads": threads, "pin_malloc": pin_malloc, "warmup": warmup}
     if engines is None:
         engines = ["numpy", "minigrad"]
         if importlib.util.find_spec("torch") is not None:
             engines.append("torch")
     results = {}
     for workload in workloads or ROWS:
-        turns: dict = {e: [] for e in engines}
-        for _ in range(rounds):
-            for e in engines:
-                turns[e].append(_measure(e, workload, reps, threads, pin_malloc))
-        results[workload] = {e: _median_of_rounds(turns[e]) for e in engines}
+        turns = max(1, reps // 3) if workload == "chain" else reps
+        measured = [_measure_round(workload, engines, turns, options) for _ in range(rounds)]
+        results[workload] = {e: _merge_rounds([m[e] for m in measured]) for e in engines}
         losses = {e: r["losses"] for e, r in results[workload].items() if "losses" in r}
         if "numpy" in losses:
             for e, ls in losses.items():
@@ -113,12 +175,10 @@ def table(results: dict) -> str:
     head += " | minigrad / floor" + (" | minigrad / torch" if "torch" in engines else "") + " |"
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for workload, per_engine in results.items():
-        key = "us_per_op" if workload == "perop" else "median_ms"
-        values = {e: per_engine[e][key] for e in engines}
-        cells = [f"{values[e]:.3f}" for e in engines]
-        cells.append(f"{ratio(per_engine, key, 'minigrad', 'numpy'):.2f}x")
-        if "torch" in values:
-            cells.append(f"{ratio(per_engine, key, 'minigrad', 'torch'):.2f}x")
+        cells = [f"{per_engine[e]['median']:.3f}" for e in engines]
+        cells.append(f"{ratio(per_engine, 'blocks', 'minigrad', 'numpy'):.2f}x")
+        if "torch" in engines:
+            cells.append(f"{ratio(per_engine, 'blocks', 'minigrad', 'torch'):.2f}x")
         lines.append(f"| {LABELS[workload]} | " + " | ".join(cells) + " |")
     peaks = [(w, r) for w, r in results.items() if "step_peak_kb" in r.get("numpy", {})]
     if peaks:
@@ -132,13 +192,29 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)  # argparse reports a ValueError as "invalid _at_least_one value"
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags, shared by ``python -m minigrad.bench`` and ``minigrad bench``."""
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
-    parser.add_argument("--reps", type=int, default=7, help="repetitions (median reported)")
-    parser.add_argument("--threads", type=int, default=1, help="threads for every engine")
-    parser.add_argument("--rounds", type=int, default=3, help="turns each engine takes")
+    parser.add_argument(
+        "--reps",
+        type=_at_least_one,
+        default=15,
+        help="timed blocks per engine and round, taken in turns",
+    )
+    parser.add_argument(
+        "--threads", type=_at_least_one, default=1, help="threads for every engine"
+    )
+    parser.add_argument(
+        "--rounds", type=_at_least_one, default=2, help="rounds, each with fresh worker processes"
+    )
     parser.add_argument(
         "--system-malloc",
         action="store_true",

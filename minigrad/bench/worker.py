@@ -1,23 +1,31 @@
-"""Measure one (engine, workload) pair in this process and print one JSON line.
+"""One engine's side of a benchmark: a process that times blocks of work when asked.
 
-Run by ``minigrad.bench.run`` in a fresh subprocess per pair, so that engines never
-share a process, a heap or a thread pool.
+``minigrad.bench.run`` starts one worker per engine and workload, and the workers take
+turns: the runner writes ``time`` to each in order, and each answers with the time of
+one block (a few training steps, or chain runs) as one JSON line. Every engine thus
+has its own process, heap and thread pool, yet the engines are measured block by
+block, side by side in time, so a shared machine's drifting speed hits all of them
+alike. ``finish`` asks for what is measured once (memory, the first losses) and ends
+the worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 
 from . import spec
 from .engines import make_chain, make_step
 
 CHAIN_LONG = 100_000
+PEROP_RUNS = 10  # chain runs per per-op block, whose median the block reports
 
 # With one thread, the process's CPU time is the cost of the work alone: time spent
 # descheduled by a busy neighbour does not count. With more threads CPU time would add
@@ -25,39 +33,43 @@ CHAIN_LONG = 100_000
 _clock = time.process_time
 
 
-def _time_training(engine: str, workload: str, reps: int, warmup: int) -> dict:
+def _training_block(engine: str, workload: str) -> tuple[Callable[[], float], Callable]:
+    """(time one block in ms per step, measure one step's peak allocation in KiB)."""
     step = make_step(engine, workload)
     w = spec.WORKLOADS[workload]
     pool = spec.batches(w)
-    for i in range(warmup):
-        step(pool[i % len(pool)])
-    times = []
-    for _ in range(reps):
+
+    def block() -> float:
         start = _clock()
         for i in range(w.steps):
             step(pool[i % len(pool)])
-        times.append((_clock() - start) / w.steps * 1e3)
-    result = {"median_ms": statistics.median(times)}
-    if engine != "torch":  # tracemalloc sees numpy's allocations, not torch's
+        return (_clock() - start) / w.steps * 1e3
+
+    def step_peak_kb() -> float:
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         step(pool[0])
-        result["step_peak_kb"] = (tracemalloc.get_traced_memory()[1] - base) / 1024
+        peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.stop()
-    return result
+        return peak / 1024
+
+    return block, step_peak_kb
 
 
-def _time_chain(engine: str, reps: int, n_ops: int) -> dict:
+def _chain_block(engine: str, n_ops: int, runs: int, scale: float) -> Callable[[], float]:
+    """Time ``runs`` forward + backward passes of the chain; their median in seconds
+    times ``scale`` (the row's unit)."""
     run = make_chain(engine, n_ops)
-    for _ in range(3 if n_ops < 1000 else 1):
-        run()
-    times = []
-    for _ in range(reps):
-        start = _clock()
-        run()
-        times.append(_clock() - start)
-    median = statistics.median(times)
-    return {"median_ms": median * 1e3, "us_per_op": median / n_ops * 1e6}
+
+    def block() -> float:
+        times = []
+        for _ in range(runs):
+            start = _clock()
+            run()
+            times.append(_clock() - start)
+        return statistics.median(times) * scale
+
+    return block
 
 
 def validation_losses(engine: str, workload: str, steps: int = 3) -> list[float]:
@@ -67,30 +79,66 @@ def validation_losses(engine: str, workload: str, steps: int = 3) -> list[float]
     return [step(pool[i % len(pool)]) for i in range(steps)]
 
 
+def serve(engine: str, workload: str, warmup: float, commands, reply: Callable) -> None:
+    """Warm up for ``warmup`` seconds of work (at least two blocks, one of the long
+    chain), so that caches, allocator and interpreter reach their steady state; say
+    ``ready``; then answer each command: ``time`` (one block) or ``finish`` (the
+    once-only measurements, after which it returns)."""
+    step_peak_kb = None
+    min_blocks = 2
+    if workload == "perop":
+        block = _chain_block(engine, spec.CHAIN_OPS, PEROP_RUNS, 1e6 / spec.CHAIN_OPS)  # us/op
+    elif workload == "chain":
+        block = _chain_block(engine, CHAIN_LONG, 1, 1e3)  # ms
+        min_blocks = 1
+    else:
+        block, step_peak_kb = _training_block(engine, workload)
+    start, done = time.perf_counter(), 0
+    while done < min_blocks or time.perf_counter() - start < warmup:
+        block()
+        done += 1
+    reply({"ready": True})
+    for line in commands:
+        command = line.strip()
+        if command == "time":
+            reply({"value": block()})
+        elif command == "finish":
+            result = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            # tracemalloc sees numpy's allocations, not torch's
+            if step_peak_kb is not None and engine != "torch":
+                result["step_peak_kb"] = step_peak_kb()
+            if step_peak_kb is not None:
+                result["losses"] = validation_losses(engine, workload)
+            reply(result)
+            return
+        else:
+            raise ValueError(f"unknown benchmark command {command!r}")
+
+
+def _print_line(obj: dict) -> None:
+    print(json.dumps(obj), flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m minigrad.bench.worker")
     parser.add_argument("engine", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("workload", choices=[*spec.WORKLOADS, "perop", "chain"])
-    parser.add_argument("--reps", type=int, default=7)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up work")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     global _clock
     _clock = time.process_time if args.threads == 1 else time.perf_counter
+    if args.threads == 1 and hasattr(os, "sched_setaffinity"):
+        # On one CPU for good (every engine on the same one; they take turns): a
+        # process left to wander between the two CPUs of the project's virtual machine
+        # ran minigrad's per-op chain at 12-15 us/op in one start out of three, and at
+        # 7 us/op whenever it was pinned.
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if args.engine == "torch":
         import torch
 
         torch.set_num_threads(args.threads)
-    if args.workload == "perop":
-        result = _time_chain(args.engine, args.reps * 10, spec.CHAIN_OPS)
-    elif args.workload == "chain":
-        result = _time_chain(args.engine, max(1, args.reps // 3), CHAIN_LONG)
-    else:
-        result = _time_training(args.engine, args.workload, args.reps, args.warmup)
-        result["losses"] = validation_losses(args.engine, args.workload)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    json.dump(result, sys.stdout)
-    print()
+    serve(args.engine, args.workload, args.warmup, sys.stdin, _print_line)
 
 
 if __name__ == "__main__":
