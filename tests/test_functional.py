@@ -466,6 +466,16 @@ def test_linear_gradcheck_and_gradgradcheck(x_shape, rng):
     np.testing.assert_allclose(F.linear(x, w, b).data, x.data @ w.data.T + b.data)
 
 
+def test_linear_and_batch_norm_promote_dtypes_as_numpy_with_a_float64_bias():
+    x32, w32 = mg.Tensor(np.ones((2, 3), np.float32)), mg.Tensor(np.ones((4, 3), np.float32))
+    b64 = mg.Tensor(np.full(4, 0.5))
+    assert F.linear(x32, w32, b64).dtype == (x32.data @ w32.data.T + b64.data).dtype
+    ints = mg.Tensor(np.ones((2, 3), np.int64)), mg.Tensor(np.ones((4, 3), np.int64))
+    np.testing.assert_array_equal(F.linear(*ints, b64).data, np.full((2, 4), 3.5))
+    bn = F.batch_norm(mg.randn(5, 4), None, None, mg.ones(4), mg.Tensor(np.zeros(4)), True)
+    assert bn.dtype == np.float64  # float32 xhat * weight + float64 bias
+
+
 def test_linear_without_bias_and_shape_errors(rng):
     x, w = t64(rng.standard_normal((4, 5))), t64(rng.standard_normal((3, 5)))
     np.testing.assert_allclose(F.linear(x, w).data, x.data @ w.data.T)

@@ -216,6 +216,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rounds", type=_at_least_one, default=2, help="rounds, each with fresh worker processes"
     )
     parser.add_argument(
+        "--warmup", type=float, default=1.0, help="seconds of warm-up work per worker"
+    )
+    parser.add_argument(
         "--system-malloc",
         action="store_true",
         help="leave glibc's default for returning freed memory",
@@ -231,6 +234,7 @@ def run_from_args(args: argparse.Namespace) -> str:
         args.threads,
         args.rounds,
         pin_malloc=not args.system_malloc,
+        warmup=args.warmup,
     )
     return table(results)
 

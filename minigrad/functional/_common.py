@@ -9,6 +9,15 @@ from ..tensor import Tensor
 REDUCTIONS = ("mean", "sum", "none")
 
 
+def add_into(y: np.ndarray, b) -> np.ndarray:
+    """y + b, written into ``y`` (a fresh array the caller owns) when that gives
+    numpy's result anyway: no new array, same shape and dtype as ``y + b``."""
+    if np.result_type(y, b) == y.dtype and np.broadcast_shapes(y.shape, b.shape) == y.shape:
+        y += b
+        return y
+    return y + b
+
+
 def as_tensor(x, name: str = "input") -> Tensor:
     """``x`` itself if it is a Tensor, else a constant Tensor over the same values."""
     if isinstance(x, Tensor):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..function import Function
 from ..tensor import Tensor
-from ._common import as_tensor
+from ._common import add_into, as_tensor
 
 
 class Affine(Function):
@@ -18,9 +18,7 @@ class Affine(Function):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         y = x @ weight.T
-        if bias is not None:
-            y += bias  # y is our own fresh array
-        return y
+        return y if bias is None else add_into(y, bias)
 
     @staticmethod
     def backward(ctx, g):

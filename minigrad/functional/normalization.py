@@ -19,7 +19,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._common import as_tensor, check_float
+from ._common import add_into, as_tensor, check_float
 
 
 def _moments(x, axes: tuple):
@@ -54,9 +54,10 @@ class Normalize(Function):
         ctx.axes, ctx.eps, ctx.mean, ctx.var = axes, eps, mean, var
         inv_std = 1 / np.sqrt(var + eps)
         xhat = (x - mean) * inv_std
-        y = xhat if weight is None else xhat * weight
-        if bias is not None:
-            y = y + bias
+        if weight is None:
+            y = xhat if bias is None else xhat + bias  # xhat is saved: not into it
+        else:
+            y = xhat * weight if bias is None else add_into(xhat * weight, bias)
         ctx.save_for_backward(x, weight, xhat, inv_std)
         return y
 
