@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -34,9 +33,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 def _tensors(params, fn: str) -> list[Tensor]:
     if isinstance(params, Tensor):  # a Tensor is iterable too, but row by row
         return [params]
-    if not isinstance(params, Iterable):
-        raise TypeError(f"{fn}: params must be an iterable of Tensors, got {type(params).__name__}")
-    out = list(params)
+    try:  # iter() rather than an isinstance check against the (slow) Iterable ABC
+        items = iter(params)
+    except TypeError:
+        raise TypeError(
+            f"{fn}: params must be an iterable of Tensors, got {type(params).__name__}"
+        ) from None
+    out = list(items)
     for i, p in enumerate(out):
         if not isinstance(p, Tensor):
             raise TypeError(f"{fn}: params[{i}] is a {type(p).__name__}, not a Tensor")

@@ -69,7 +69,10 @@ class Optimizer:
                 )
         for i, p in enumerate(self.params):
             if p.grad is not None:
-                self._update(p.data, p.grad, self.state.setdefault(i, {}))
+                state = self.state.get(i)
+                if state is None:
+                    state = self.state[i] = {}
+                self._update(p.data, p.grad, state)
 
     def zero_grad(self) -> None:
         """Drop every parameter's gradient (``.grad = None``)."""
