@@ -36,6 +36,13 @@ def user_site() -> str:
     return "<unknown>"
 
 
+def check_gradients(ctx, grads: tuple) -> None:
+    """Raise if a gradient that ``ctx``'s backward returned for an input holds nan or inf."""
+    for index, (t, grad) in enumerate(zip(ctx.inputs, grads)):
+        if t is not None and grad is not None:
+            check_gradient(ctx, index, grad)
+
+
 def check_gradient(ctx, index: int, grad) -> None:
     values = np.asarray(grad.data if hasattr(grad, "_node") else grad)
     if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):

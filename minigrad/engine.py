@@ -134,23 +134,14 @@ def run_backward(
 
     with enable_grad() if create_graph else no_grad():
         for node in order:
-            if node.n_outputs == 1:
+            if node.n_outputs == 1 and slots is None:  # the usual case, in short
                 entry = grads.pop(node, None)
-                outs = (entry,)
+                out_grads = None if entry is None else [entry[0]]
+                del entry
             else:
-                outs = [grads.pop(_output_slot(node, j), None) for j in range(node.n_outputs)]
-                entry = next((o for o in outs if o is not None), None)
-            if slots is not None:
-                _capture(node, outs, slots, wanted)
-                if node not in needed:
-                    continue
-            if entry is None:
-                continue  # no gradient reached this node
-            if node.n_outputs == 1:
-                out_grads = [entry[0]]
-            else:
-                out_grads = [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
-            del outs, entry
+                out_grads = _gather(node, grads, create_graph, slots, wanted, needed)
+            if out_grads is None:
+                continue  # no gradient reached this node, or mg.grad does not need it
             if node.freed:
                 raise RuntimeError(_freed_message(node))
             if tensors_of is None:  # the usual first-order pass: arrays in, arrays out
@@ -164,7 +155,9 @@ def run_backward(
                     f"backward of {node.name} returned {len(in_grads)} gradients for "
                     f"{len(node.inputs)} inputs"
                 )
-            for i, (inp, g) in enumerate(zip(node.inputs, in_grads)):
+            if anomaly._enabled:
+                anomaly.check_gradients(node, in_grads)
+            for inp, g in zip(node.inputs, in_grads):
                 if inp is None or g is None:
                     continue
                 key = _slot(inp)
@@ -178,8 +171,6 @@ def run_backward(
                     if create_graph:
                         tensors_of[key] = inp
                 g = _normalize(node, g, inp, create_graph)
-                if anomaly._enabled:
-                    anomaly.check_gradient(node, i, g)
                 _accumulate(grads, key, g, owned)
             del out_grads, in_grads
             if not retain_graph:
@@ -195,6 +186,20 @@ def run_backward(
 
 def _output_slot(node: Context, j: int):
     return node if j == 0 else (node, j)
+
+
+def _gather(node: Context, grads: dict, create_graph: bool, slots, wanted, needed):
+    """The gradients of all of ``node``'s outputs (zeros for an unused output of a
+    multi-output op), or None when none reached it; for mg.grad, first capture those
+    of the wanted non-leaf Tensors, and None when the node leads to no wanted Tensor."""
+    outs = [grads.pop(_output_slot(node, j), None) for j in range(node.n_outputs)]
+    if slots is not None:
+        _capture(node, outs, slots, wanted)
+        if node not in needed:
+            return None
+    if all(o is None for o in outs):
+        return None
+    return [_output_grad(node, j, o, create_graph) for j, o in enumerate(outs)]
 
 
 def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
