@@ -466,6 +466,27 @@ def test_linear_gradcheck_and_gradgradcheck(x_shape, rng):
     np.testing.assert_allclose(F.linear(x, w, b).data, x.data @ w.data.T + b.data)
 
 
+@pytest.mark.parametrize(
+    "y_shape, b_shape, b_dtype",
+    [
+        ((4, 3), (3,), np.float32),  # a bias along the last axis: added in place
+        ((4, 3), (3,), np.float64),  # would lose precision in place: a new array
+        ((3,), (2, 3), np.float32),  # would broadcast y larger: a new array
+        ((2, 3, 4), (3, 1), np.float32),  # a per-channel bias
+        ((1, 2), (2, 1), np.float32),
+    ],
+)
+def test_add_into_gives_exactly_numpys_sum(y_shape, b_shape, b_dtype):
+    from minigrad.functional._common import add_into
+
+    y, b = np.ones(y_shape, np.float32), np.full(b_shape, 0.5, b_dtype)
+    expected = y + b
+    got = add_into(y, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert (got is y) == (expected.shape == y.shape and expected.dtype == y.dtype)
+
+
 def test_linear_and_batch_norm_promote_dtypes_as_numpy_with_a_float64_bias():
     x32, w32 = mg.Tensor(np.ones((2, 3), np.float32)), mg.Tensor(np.ones((4, 3), np.float32))
     b64 = mg.Tensor(np.full(4, 0.5))

@@ -12,7 +12,11 @@ REDUCTIONS = ("mean", "sum", "none")
 def add_into(y: np.ndarray, b) -> np.ndarray:
     """y + b, written into ``y`` (a fresh array the caller owns) when that gives
     numpy's result anyway: no new array, same shape and dtype as ``y + b``."""
-    if np.result_type(y, b) == y.dtype and np.broadcast_shapes(y.shape, b.shape) == y.shape:
+    fits = b.ndim <= y.ndim and (
+        y.shape[y.ndim - b.ndim :] == b.shape  # a bias along the last axes: the usual case
+        or np.broadcast_shapes(y.shape, b.shape) == y.shape
+    )
+    if fits and np.result_type(y, b) == y.dtype:
         y += b
         return y
     return y + b
