@@ -55,6 +55,13 @@ def test_a_worker_that_fails_is_reported_with_its_error(monkeypatch):
         runner.run(["micro"], ["numpy"], reps=1, rounds=1)
 
 
+def test_a_worker_that_dies_after_warming_up_is_reported_too(monkeypatch):
+    script = "print('{\"ready\": true}', flush=True); raise SystemExit('out of memory')"
+    monkeypatch.setattr(runner, "_worker_command", lambda *a: [sys.executable, "-c", script])
+    with pytest.raises(RuntimeError, match="numpy/micro failed:\nout of memory"):
+        runner.run(["micro"], ["numpy"], reps=3, rounds=1)
+
+
 def test_worker_answers_time_and_finish_commands():
     replies = []
     worker.serve("minigrad", "micro", 0.0, iter(["time", "time", "finish"]), replies.append)

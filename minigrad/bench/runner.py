@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -70,8 +71,11 @@ class _Worker:
         self._answer()  # {"ready": true} once built and warmed up
 
     def ask(self, command: str) -> dict:
-        self._proc.stdin.write(command + "\n")
-        self._proc.stdin.flush()
+        try:
+            self._proc.stdin.write(command + "\n")
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker has died: _answer reports what it printed
         return self._answer()
 
     def _answer(self) -> dict:
@@ -86,8 +90,10 @@ class _Worker:
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stdout, self._stderr):
-            stream.close()
+        with contextlib.suppress(BrokenPipeError):  # input left unsent to a worker that died
+            self._proc.stdin.close()
+        self._proc.stdout.close()
+        self._stderr.close()
 
 
 def _measure_round(workload: str, engines: list[str], turns: int, options: dict) -> dict:
@@ -193,7 +199,10 @@ def table(results: dict) -> str:
 
 
 def _at_least_one(text: str) -> int:
-    value = int(text)  # argparse reports a ValueError as "invalid _at_least_one value"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
