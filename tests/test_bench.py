@@ -84,6 +84,20 @@ def test_float32_stays_float32_through_a_training_step():
         assert p.grad.dtype == np.float32, name
 
 
+def test_an_mlp_step_records_one_node_per_layer_op_and_loss_term():
+    from minigrad import engine
+
+    w = spec.WORKLOADS["mlp"]
+    model = engines._minigrad_model(w, spec.initial_weights(w.sizes), 0.0)
+    x, y = spec.batches(w, count=1)[0]
+    loss = F.cross_entropy(model(mg.Tensor(x)), y) + 1e-4 * F.l2_penalty(model.parameters())
+    names = [n.name for n in engine.topological_order([loss.grad_fn])]
+    # fused: no Mean after CrossEntropy, no Add chain over the six penalty terms
+    assert sorted(names) == sorted(
+        ["Affine"] * 3 + ["Relu"] * 2 + ["CrossEntropy", "SquareSum", "Mul", "Add"]
+    )
+
+
 def test_no_graph_is_recorded_under_no_grad():
     w = mg.randn(3, 3, requires_grad=True)
     with mg.no_grad():
