@@ -161,17 +161,20 @@ def run_backward(
                 if inp is None or g is None:
                     continue
                 key = _slot(inp)
-                if inp._node is None:  # a leaf
-                    if wanted is not None and inp not in wanted:
-                        continue
-                    # only a leaf's array is worth owning: it becomes .grad without a copy
-                    owned = not create_graph and _is_fresh(g, node, out_grads, in_grads)
+                leaf = inp._node is None
+                if leaf and wanted is not None and inp not in wanted:
+                    continue
+                normalized = _normalize(node, g, inp, create_graph)
+                if leaf:  # only a leaf's array is worth owning: it becomes .grad uncopied
+                    owned = not create_graph and (
+                        _made_by_normalize(normalized, g)
+                        or _is_fresh(g, node, out_grads, in_grads)
+                    )
                 else:
                     owned = False
                     if create_graph:
                         tensors_of[key] = inp
-                g = _normalize(node, g, inp, create_graph)
-                _accumulate(grads, key, g, owned)
+                _accumulate(grads, key, normalized, owned)
             del out_grads, in_grads
             if not retain_graph:
                 node.release()
@@ -231,6 +234,12 @@ def _output_grad(node: Context, j: int, entry, create_graph: bool):
     shape, dtype = node._out_meta[j]  # an unused output of a multi-output op
     zeros = np.zeros(shape, dtype)
     return Tensor(zeros) if create_graph else zeros
+
+
+def _made_by_normalize(normalized, g) -> bool:
+    """True when ``_normalize`` had to sum or cast ``g``: the result is then a new array
+    that no one else holds (not when it only viewed a subclass array as an ndarray)."""
+    return normalized is not g and not np.may_share_memory(normalized, g)
 
 
 def _is_fresh(g, node: Context, out_grads: list, in_grads: tuple) -> bool:

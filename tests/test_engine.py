@@ -486,3 +486,42 @@ def test_one_fresh_array_returned_for_a_leaf_and_a_non_leaf_is_not_summed_into()
     z.sum().backward()
     np.testing.assert_array_equal(x.grad, [4.0, 4.0])
     np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
+def test_a_leaf_owns_the_sum_that_undoes_broadcasting_but_not_a_passed_through_view():
+    from minigrad import engine
+
+    x = mg.tensor(np.ones((4, 3)), requires_grad=True)
+    b = mg.tensor(np.ones(3), requires_grad=True)  # broadcast over x's rows
+    leaves = engine.run_backward([(x + b).sum()], [np.ones(())], False, False)
+    g_b, owned_b = leaves[b]
+    g_x, owned_x = leaves[x]
+    assert owned_b  # the engine's own sum over the rows: .grad without a copy
+    assert not owned_x  # Sum's read-only broadcast view, passed through by Add
+    np.testing.assert_array_equal(g_b, [4.0, 4.0, 4.0])
+
+
+def test_a_subclass_gradient_viewed_as_an_ndarray_is_not_owned():
+    from minigrad import engine
+
+    class Tagged(np.ndarray):
+        pass
+
+    held = np.full(2, 5.0).view(Tagged)  # an array someone else keeps
+
+    class ReturnsHeld(mg.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return held
+
+    w = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)  # held's dtype: no cast
+    leaves = engine.run_backward([ReturnsHeld.apply(w)], [np.ones(2)], False, False)
+    g, owned = leaves[w]
+    assert not owned and np.shares_memory(g, held)
+    mg.autograd.backward(ReturnsHeld.apply(w), np.ones(2))
+    w.grad += 1.0  # .grad is a copy: the array the rule returned is untouched
+    np.testing.assert_array_equal(held, [5.0, 5.0])
