@@ -74,11 +74,18 @@ def _slot(t: Tensor):
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
     """Add gradient ``g`` to what waits at ``key``: the first one is stored as it is; a
-    later one is summed, in place only into an array that is our own."""
+    later one is summed (``_add``)."""
     entry = store.get(key)
     if entry is None:
         store[key] = [g, owned]
-    elif entry[1] and isinstance(entry[0], np.ndarray):
+    else:
+        _add(entry, g)
+
+
+def _add(entry: list, g) -> None:
+    """Sum a later gradient into ``entry`` = [gradient so far, owned]: in place only
+    into an array that is our own; otherwise into a new array, which then is."""
+    if entry[1] and isinstance(entry[0], np.ndarray):
         entry[0] += g
     else:
         entry[0] = entry[0] + g
@@ -165,22 +172,27 @@ def run_backward(
                 if leaf and wanted is not None and inp not in wanted:
                     continue
                 normalized = _normalize(node, g, inp, create_graph)
-                if leaf:  # only a leaf's array is worth owning: it becomes .grad uncopied
-                    owned = not create_graph and (
-                        _made_by_normalize(normalized, g)
-                        or _is_fresh(g, node, out_grads, in_grads)
+                if create_graph and not leaf:
+                    tensors_of[key] = inp
+                entry = grads.get(key)
+                if entry is not None:  # a later gradient is summed into the first
+                    _add(entry, normalized)
+                else:  # the first: only a leaf's array is worth owning (-> .grad uncopied)
+                    owned = (
+                        leaf
+                        and not create_graph
+                        and (
+                            _made_by_normalize(normalized, g)
+                            or _is_fresh(g, node, out_grads, in_grads)
+                        )
                     )
-                else:
-                    owned = False
-                    if create_graph:
-                        tensors_of[key] = inp
-                _accumulate(grads, key, normalized, owned)
+                    grads[key] = [normalized, owned]
             del out_grads, in_grads
             if not retain_graph:
                 node.release()
 
     if wanted is None:
-        return {k: v for k, v in grads.items() if isinstance(k, Tensor)}
+        return grads  # every node popped its own slots: only the leaves' are left
     for t in wanted:
         if t._node is None and t in grads:
             wanted[t] = grads[t]

@@ -177,9 +177,7 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf), times ``gradient``, into every leaf's ``.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph)
+        _autograd.backward(self, gradient, retain_graph=retain_graph)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -367,6 +365,8 @@ class Tensor:
         return _interop.array_function(func, args, kwargs)
 
 
-# The ops modules build on Tensor, so they are imported once it exists.
+# The ops modules and the backward pass build on Tensor, so they are imported once it
+# exists.
 from . import _interop  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402

@@ -488,6 +488,17 @@ def test_one_fresh_array_returned_for_a_leaf_and_a_non_leaf_is_not_summed_into()
     np.testing.assert_array_equal(w.grad, [2.0, 2.0])
 
 
+def test_a_leaf_first_reached_by_a_passed_through_gradient_is_summed_into_a_new_array():
+    # Add hands the caller's seed itself to x; Mul's gradient comes later and must be
+    # summed into a new array (ownership is decided for the first gradient only)
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    seed = np.ones(2)
+    (x + x * 2.0).backward(seed)
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+    assert not np.shares_memory(x.grad, seed)
+
+
 def test_a_leaf_owns_the_sum_that_undoes_broadcasting_but_not_a_passed_through_view():
     from minigrad import engine
 

@@ -16,7 +16,7 @@ def add_into(y: np.ndarray, b) -> np.ndarray:
         y.shape[y.ndim - b.ndim :] == b.shape  # a bias along the last axes: the usual case
         or np.broadcast_shapes(y.shape, b.shape) == y.shape
     )
-    if fits and np.result_type(y, b) == y.dtype:
+    if fits and (b.dtype == y.dtype or np.result_type(y, b) == y.dtype):
         y += b
         return y
     return y + b
