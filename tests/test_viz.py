@@ -631,6 +631,22 @@ def test_max_nodes_is_configurable():
         viz.to_dot(y, max_nodes=0)
 
 
+@pytest.mark.parametrize("options", [{}, {"compute_grads": True}, {"collapse_modules": True}])
+@pytest.mark.parametrize("max_nodes", [0, -1, "5", 2.5, True])
+def test_invalid_max_nodes_is_a_value_error_whatever_the_other_options(max_nodes, options):
+    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
+        viz.to_dot(_chain(3), max_nodes=max_nodes, **options)
+
+
+def test_grads_must_be_a_mapping_of_gradients_of_the_tensors_shapes():
+    x = _leaf(np.ones((2, 3)))
+    y = (x * 2).sum()
+    with pytest.raises(TypeError, match="grads must map"):
+        viz.to_dot(y, grads=[np.ones((2, 3))])
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) has shape \(3,\)"):
+        viz.to_dot(y, grads={x: np.ones(3)})
+
+
 def test_far_apart_uses_of_one_tensor_are_drawn_from_copies_only_when_big():
     small = Dot(viz.to_dot(_chain(20)))
     assert not [k for k in small.nodes if "_copy" in k]
@@ -683,6 +699,12 @@ def test_write_graph_bad_arguments(tmp_path):
     with pytest.raises(TypeError, match="options"):
         viz.write_graph(viz.draw_graph(y), tmp_path / "g", rankdir="TB")
     assert not (tmp_path / "g.dot").exists()
+
+
+def test_write_graph_takes_one_format_as_a_string(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # the .dot file is enough here
+    result = viz.write_graph((_leaf([1.0]) * 2).sum(), tmp_path / "g", formats="svg")
+    assert "-Tsvg" in result.missing_graphviz
 
 
 @needs_dot

@@ -15,6 +15,8 @@ say how to install that program when it is missing.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import graphviz
 
 from . import colors, labels, layout
@@ -41,25 +43,28 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, message + (f" ({detail})" if detail else ""))
 
 
+@contextmanager
+def _explaining_missing_dot():
+    """Turn graphviz's ExecutableNotFound into a GraphvizNotFoundError (how to install)."""
+    try:
+        yield
+    except GraphvizNotFoundError:
+        raise
+    except graphviz.ExecutableNotFound as err:
+        raise GraphvizNotFoundError(str(err)) from err
+
+
 class ComputationGraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` (inline SVG in Jupyter) whose rendering methods explain a
     missing Graphviz installation."""
 
     def pipe(self, *args, **kwargs):
-        try:
+        with _explaining_missing_dot():
             return super().pipe(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as err:
-            raise GraphvizNotFoundError(str(err)) from err
 
     def render(self, *args, **kwargs):
-        try:
+        with _explaining_missing_dot():
             return super().render(*args, **kwargs)
-        except GraphvizNotFoundError:
-            raise
-        except graphviz.ExecutableNotFound as err:
-            raise GraphvizNotFoundError(str(err)) from err
 
 
 def check_rankdir(rankdir: str) -> None:

@@ -10,7 +10,14 @@ from ..tensor import Tensor
 from .collapse import collapse
 from .dot import ComputationGraph, check_rankdir, to_digraph
 from .gradients import trace_gradients
-from .graph import DEFAULT_MAX_NODES, Graph, GraphTooLargeError, build_graph, reachable
+from .graph import (
+    DEFAULT_MAX_NODES,
+    Graph,
+    GraphTooLargeError,
+    build_graph,
+    check_max_nodes,
+    reachable,
+)
 
 
 def describe(
@@ -26,13 +33,15 @@ def describe(
     if not isinstance(root, Tensor):
         raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
     depth = _collapse_depth(collapse_modules)
+    check_max_nodes(max_nodes)
     if compute_grads and grads is not None:
         raise ValueError("pass either grads= or compute_grads=True, not both")
     # Without collapsing, an oversized graph is refused during the walk; collapsed, it
     # is walked whole (linear time) and the collapsed result is what must fit.
     limit = max_nodes if depth is False else None
     if compute_grads:
-        reachable(root, limit)  # refuse before running a reverse pass over it
+        if limit is not None:
+            reachable(root, limit)  # refuse before running a reverse pass over it
         grads = trace_gradients(root)
     graph = build_graph(root, grads=grads, module=module, max_nodes=limit)
     if depth is False:

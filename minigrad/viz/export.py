@@ -17,7 +17,6 @@ import graphviz
 from ..tensor import Tensor
 from .dot import INSTALL_HINT
 from .draw import draw_graph
-from .gradients import trace_gradients
 
 
 @dataclass
@@ -53,7 +52,7 @@ def write_graph(
     ``graph`` is a Tensor (drawn with ``draw_graph(graph, **options)``) or a Digraph
     that ``draw_graph`` returned. Parent directories are created.
     """
-    formats = tuple(formats)
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
     bad = [f for f in formats if f not in graphviz.FORMATS]
     if bad:
         raise ValueError(f"unknown image format(s) {bad}; Graphviz knows e.g. svg, png, pdf")
@@ -110,6 +109,5 @@ def render_model_graph(
     loss = loss_fn(model(x), y)
     if not isinstance(loss, Tensor):
         raise TypeError(f"loss_fn must return a Tensor, got {type(loss).__name__}")
-    grads = trace_gradients(loss)
     options.setdefault("module", model)
-    return write_graph(loss, Path(out_dir) / stem, formats, grads=grads, **options)
+    return write_graph(loss, Path(out_dir) / stem, formats, compute_grads=True, **options)

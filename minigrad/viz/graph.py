@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import topological_order
 from ..function import Context
 from ..tensor import Tensor
 from . import naming
@@ -134,10 +133,11 @@ def build_graph(
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
-    if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes}")
-    _, tensors = reachable(root, max_nodes)
-    order = topological_order([root._node])[::-1] if root._node is not None else []
+    check_max_nodes(max_nodes)
+    if grads is not None and not isinstance(grads, Mapping):
+        raise TypeError(f"grads must map Tensors to arrays, got {type(grads).__name__}")
+    ops, tensors = reachable(root, max_nodes)
+    order = sorted(ops, key=lambda op: op.seq)  # producers before consumers
     names = naming.Names.from_scopes((op.scope for op in order), module)
 
     graph = Graph()
@@ -151,6 +151,11 @@ def build_graph(
         grad = grads.get(t) if grads is not None else None
         if grad is None:
             grad = t.grad
+        elif np.shape(grad) != t.shape:
+            raise ValueError(
+                f"grads: the gradient given for a tensor of shape {t.shape} has shape "
+                f"{np.shape(grad)}"
+            )
         param_name = names.parameter(t)
         kind = "intermediate" if t._node is not None else "parameter" if param_name else "leaf"
         graph.nodes.append(
@@ -188,6 +193,13 @@ def build_graph(
     if not order:  # a leaf: the graph is that one tensor
         add_tensor(root, None)
     return graph
+
+
+def check_max_nodes(max_nodes) -> None:
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
 
 
 def reachable(root: Tensor, max_nodes: int | None) -> tuple[list[Context], list[Tensor]]:
