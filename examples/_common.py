@@ -29,6 +29,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from minigrad._threads import one_blas_thread  # noqa: E402
+
 EXAMPLES_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = EXAMPLES_DIR / "out"
 
@@ -48,23 +50,13 @@ __all__ = [
 
 
 def single_threaded_blas(main: Callable[..., dict]) -> Callable[..., dict]:
-    """Run ``main`` with the BLAS library limited to one thread, if threadpoolctl is there.
-
-    The examples multiply small matrices (a 32 x 64 batch by a 64 x 128 weight) thousands
-    of times. OpenBLAS splits even those over its threads, and on a machine whose cores
-    are busy the hand-off costs more than the work: training the digits MLP took 4.8x
-    the CPU time (5x the wall time) with 2 threads as with 1 on the project's 2-core
-    machine. threadpoolctl (installed with scikit-learn) changes the limit after numpy
-    is loaded and restores it afterwards; without it the examples run as they are.
-    """
+    """Run ``main`` with the BLAS library limited to one thread, if threadpoolctl is
+    there: the examples multiply small matrices thousands of times (see
+    ``minigrad._threads.one_blas_thread`` for why and by how much)."""
 
     @functools.wraps(main)
     def wrapper(*args: Any, **kwargs: Any) -> dict:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            return main(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return main(*args, **kwargs)
 
     return wrapper

@@ -30,8 +30,8 @@ def topological_order(root_nodes: Iterable[Context]) -> list[Context]:
 
     An op is always created after the ops that made its inputs, so the nodes sorted by
     descending creation number (``Context.seq``) are in topological order: one
-    iterative pass collects them, one sort orders them — linear work in Python, no
-    recursion, whatever the depth of the graph.
+    iterative pass collects them, one sort orders them — no recursion, whatever the
+    depth of the graph.
     """
     seen = set(root_nodes)
     stack = list(seen)
@@ -64,12 +64,14 @@ def sum_to(g, shape: tuple, op_name: str = "op"):
     return g.reshape(shape) if g.shape != shape else g
 
 
+def _output_slot(node: Context, j: int):
+    return node if j == 0 else (node, j)
+
+
 def _slot(t: Tensor):
     """Where the gradient of ``t`` waits in the engine's dict: the leaf itself, or the
     node that made ``t`` (with the output's index when the node has several)."""
-    if t._node is None:
-        return t
-    return t._node if t._out_index == 0 else (t._node, t._out_index)
+    return t if t._node is None else _output_slot(t._node, t._out_index)
 
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
@@ -197,10 +199,6 @@ def run_backward(
         if t._node is None and t in grads:
             wanted[t] = grads[t]
     return wanted
-
-
-def _output_slot(node: Context, j: int):
-    return node if j == 0 else (node, j)
 
 
 def _gather(node: Context, grads: dict, create_graph: bool, slots, wanted, needed):

@@ -116,10 +116,11 @@ def compare(
     for _, a_jac, n_jac in triples:
         diff = np.abs(a_jac - n_jac)
         if diff.size:
-            max_abs = max(max_abs, float(np.max(diff)))
+            # np.max, not max(): a NaN error must show as NaN, not vanish
+            max_abs = float(np.max([max_abs, np.max(diff)]))
             big = np.abs(n_jac) > atol
             if big.any():
-                max_rel = max(max_rel, float(np.max(diff[big] / np.abs(n_jac[big]))))
+                max_rel = float(np.max([max_rel, np.max(diff[big] / np.abs(n_jac[big]))]))
         passed = passed and bool(np.all(diff <= atol + rtol * np.abs(n_jac)))
     return max_abs, max_rel, passed
 

@@ -2,6 +2,7 @@
 numpy floor computes the same losses as minigrad — and the properties that make
 minigrad fast are pinned."""
 
+import argparse
 import sys
 
 import numpy as np
@@ -52,14 +53,44 @@ def test_ratio_pairs_blocks_measured_back_to_back():
 def test_a_worker_that_fails_is_reported_with_its_error(monkeypatch):
     monkeypatch.setattr(runner, "_worker_command", lambda *a: [sys.executable, "-c", "1/0"])
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        runner.run(["micro"], ["numpy"], reps=1, rounds=1)
+        runner.run(["micro"], ["numpy", "minigrad"], reps=1, rounds=1)
 
 
 def test_a_worker_that_dies_after_warming_up_is_reported_too(monkeypatch):
     script = "print('{\"ready\": true}', flush=True); raise SystemExit('out of memory')"
     monkeypatch.setattr(runner, "_worker_command", lambda *a: [sys.executable, "-c", script])
     with pytest.raises(RuntimeError, match="numpy/micro failed:\nout of memory"):
-        runner.run(["micro"], ["numpy"], reps=3, rounds=1)
+        runner.run(["micro"], ["numpy", "minigrad"], reps=3, rounds=1)
+
+
+@pytest.mark.parametrize(
+    "engines, message",
+    [
+        (["minigrad"], "add numpy"),
+        (["torch", "numpy"], "add minigrad"),
+        (["numpy", "minigrad", "numpy"], "each engine once"),
+    ],
+)
+def test_engines_the_table_cannot_use_are_refused_before_any_worker_starts(
+    monkeypatch, engines, message
+):
+    monkeypatch.setattr(runner, "_worker_command", lambda *a: pytest.fail("a worker started"))
+    with pytest.raises(ValueError, match=message):
+        runner.run(["micro"], engines, reps=1, rounds=1)
+
+
+def test_torch_asked_for_but_not_installed_is_refused(monkeypatch):
+    monkeypatch.setattr(runner.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ValueError, match="torch is not installed"):
+        runner.run(["micro"], ["numpy", "minigrad", "torch"], reps=1, rounds=1)
+
+
+@pytest.mark.parametrize("text", ["-1", "nan", "soon"])
+def test_warmup_must_be_a_non_negative_number_of_seconds(text):
+    parser = argparse.ArgumentParser()
+    runner.add_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--warmup", text])
 
 
 def test_worker_answers_time_and_finish_commands():

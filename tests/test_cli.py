@@ -148,6 +148,30 @@ def test_missing_or_corrupt_resume_checkpoint_writes_nothing(tmp_path):
         assert not (tmp_path / "run").exists()
 
 
+def test_resume_refuses_a_finished_run_and_settings_it_would_ignore(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "2", "--no-plots", "--out", str(out)]) == 0
+    ckpt = out / "checkpoint.npz"
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+    for flags, message in [
+        ([], "already holds epoch 2 of 2"),
+        (["--epochs", "2"], "already holds epoch 2 of 2"),
+        (["--epochs", "4", "--l2", "5"], "--l2 would be ignored"),
+    ]:
+        args = ["train", "--resume", str(ckpt), "--no-plots", "--out", str(tmp_path / "new")]
+        assert main(args + flags) == 2
+        assert message in capsys.readouterr().err
+        assert not (tmp_path / "new").exists() and ckpt.read_bytes() == before
+
+
+@pytest.mark.parametrize("batch", ["0", "-3"])
+def test_graph_batch_must_be_at_least_one(tmp_path, batch):
+    done = run("graph", "--batch", batch, "--out", str(tmp_path / "g"))
+    assert done.returncode == 2 and "must be at least 1" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "g").exists()
+
+
 def test_gradcheck_command_checks_every_registered_op(capsys):
     from minigrad.checks import registry
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.gradcheck import compare
 
 
 class Square(mg.Function):
@@ -109,3 +110,13 @@ def test_gradgradcheck_passes_correct_second_derivatives():
 def test_gradgradcheck_catches_a_rule_right_only_to_first_order():
     assert mg.gradcheck(SquareSavingIntermediate.apply, (x123(),))
     assert not mg.gradgradcheck(SquareSavingIntermediate.apply, (x123(),), raise_exception=False)
+
+
+def test_compare_reports_a_nan_gradient_as_nan_not_as_zero_error():
+    class NanRule(Square):
+        @staticmethod
+        def backward(ctx, g):
+            return g * np.nan
+
+    max_abs, max_rel, passed = compare(NanRule.apply, (x123(),))
+    assert np.isnan(max_abs) and np.isnan(max_rel) and not passed

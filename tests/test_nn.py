@@ -213,6 +213,17 @@ def test_linear_wrong_input_width_names_the_layer_and_both_shapes():
     )
 
 
+def test_linear_with_a_reassigned_parameter_of_the_wrong_shape_fails_in_forward():
+    lin = nn.Linear(3, 2)
+    lin.bias = nn.Parameter(np.zeros((1, 2), np.float32))
+    with pytest.raises(ValueError, match=r"bias must have shape \(2,\), got \(1, 2\)"):
+        lin(mg.ones((4, 3)))
+    lin = nn.Linear(3, 2)
+    lin.weight = nn.Parameter(np.zeros((3, 2), np.float32))
+    with pytest.raises(ValueError, match="expected input of shape"):
+        lin(mg.ones((4, 3)))
+
+
 def test_linear_rejects_non_positive_sizes():
     with pytest.raises(ValueError, match="in_features must be a positive int"):
         nn.Linear(0, 2)

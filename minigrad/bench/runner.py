@@ -155,10 +155,10 @@ def run(
     (the 100,000-op chain, whose block is one long run, a third as many).
     """
     options = {"threads": threads, "pin_malloc": pin_malloc, "warmup": warmup}
+    torch_installed = importlib.util.find_spec("torch") is not None
     if engines is None:
-        engines = ["numpy", "minigrad"]
-        if importlib.util.find_spec("torch") is not None:
-            engines.append("torch")
+        engines = ["numpy", "minigrad"] + (["torch"] if torch_installed else [])
+    _check_engines(engines, torch_installed)
     results = {}
     for workload in workloads or ROWS:
         turns = max(1, reps // 3) if workload == "chain" else reps
@@ -173,6 +173,17 @@ def run(
                         f"{losses['numpy']}: the workloads do not compute the same thing"
                     )
     return results
+
+
+def _check_engines(engines, torch_installed: bool) -> None:
+    """Before any worker starts: the table compares minigrad with the floor."""
+    if len(set(engines)) != len(engines):
+        raise ValueError(f"engines: each engine once, got {list(engines)}")
+    missing = [e for e in ("numpy", "minigrad") if e not in engines]
+    if missing:
+        raise ValueError(f"engines: the table needs numpy and minigrad; add {', '.join(missing)}")
+    if "torch" in engines and not torch_installed:
+        raise ValueError("engines: torch is not installed (pip install torch==2.13.0)")
 
 
 def table(results: dict) -> str:
@@ -198,7 +209,7 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _at_least_one(text: str) -> int:
+def at_least_one(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -208,24 +219,35 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def non_negative_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags, shared by ``python -m minigrad.bench`` and ``minigrad bench``."""
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument(
         "--reps",
-        type=_at_least_one,
+        type=at_least_one,
         default=15,
         help="timed blocks per engine and round, taken in turns",
     )
+    parser.add_argument("--threads", type=at_least_one, default=1, help="threads for every engine")
     parser.add_argument(
-        "--threads", type=_at_least_one, default=1, help="threads for every engine"
+        "--rounds", type=at_least_one, default=2, help="rounds, each with fresh worker processes"
     )
     parser.add_argument(
-        "--rounds", type=_at_least_one, default=2, help="rounds, each with fresh worker processes"
-    )
-    parser.add_argument(
-        "--warmup", type=float, default=1.0, help="seconds of warm-up work per worker"
+        "--warmup",
+        type=non_negative_seconds,
+        default=1.0,
+        help="seconds of warm-up work per worker",
     )
     parser.add_argument(
         "--system-malloc",

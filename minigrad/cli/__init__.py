@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from ..bench.runner import add_arguments as add_bench_arguments
+from ..bench.runner import at_least_one
 from .config import ACTIVATIONS, DATASETS, NORMS, OPTIMIZERS, TrainConfig
 
 
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = sub.add_parser("graph", help="draw the computation graph of a model's loss")
     _model_flags(graph)
-    graph.add_argument("--batch", type=int, default=8, help="batch size of the drawn pass")
+    graph.add_argument("--batch", type=at_least_one, default=8, help="batch size of the drawn pass")
     graph.add_argument("--collapse", action="store_true", help="one node per module")
     graph.add_argument("--out", default="runs/graph", help="folder for graph.svg/png/dot")
 
@@ -132,6 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except (ValueError, FloatingPointError, OSError) as err:
+    except (ValueError, RuntimeError, FloatingPointError, OSError) as err:
         print(f"minigrad {args.command}: error: {err}", file=sys.stderr)
         return 2

@@ -3,37 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 
+from .._threads import one_blas_thread
 from .config import TrainConfig
 
 
 def _config_from_flags(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(
-        data=args.data,
-        hidden=tuple(args.hidden),
-        activation=args.activation,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        epochs=TrainConfig.epochs if args.epochs is None else args.epochs,
-        batch_size=args.batch_size,
-        l1=args.l1,
-        l2=args.l2,
-        weight_decay=args.weight_decay,
-        elastic=args.elastic,
-        l1_ratio=args.l1_ratio,
-        prox_l1=args.prox_l1,
-        dropout=args.dropout,
-        norm=args.norm,
-        max_norm=args.max_norm,
-        clip_grad_norm=args.clip_grad_norm,
-        seed=args.seed,
-        test_size=args.test_size,
-        n_samples=args.n_samples,
-    )
+    """The settings that ``args`` has flags for; the others keep their defaults."""
+    given = {
+        f.name: getattr(args, f.name)
+        for f in fields(TrainConfig)
+        if getattr(args, f.name, None) is not None
+    }
+    if "hidden" in given:
+        given["hidden"] = tuple(given["hidden"])
+    return TrainConfig(**given)
+
+
+def _settings_flags_given(args: argparse.Namespace) -> list[str]:
+    """The flags, other than --epochs, set to something other than their default."""
+    given, default = asdict(_config_from_flags(args)), asdict(TrainConfig())
+    return [
+        "--" + name.replace("_", "-")
+        for name in given
+        if name != "epochs" and given[name] != default[name]
+    ]
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -43,6 +41,12 @@ def train_command(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if args.resume:
+        ignored = _settings_flags_given(args)
+        if ignored:
+            raise ValueError(
+                f"--resume continues with the checkpoint's settings; {', '.join(ignored)} "
+                "would be ignored (only --epochs may change)"
+            )
         state = train.resume_run(Path(args.resume), args.epochs)
         print(f"resuming {args.resume} at epoch {state.epoch} of {state.cfg.epochs}")
     else:
@@ -58,7 +62,7 @@ def train_command(args: argparse.Namespace) -> int:
     )
     interrupted = False
     try:
-        with _one_blas_thread():
+        with one_blas_thread():
             while state.epoch < state.cfg.epochs:
                 loss = train.run_epoch(state)
                 state.epoch += 1
@@ -90,17 +94,6 @@ def train_command(args: argparse.Namespace) -> int:
         print(f"interrupted: the checkpoint holds epoch {state.epoch}")
         return 130
     return 0
-
-
-def _one_blas_thread():
-    """The built-in models multiply small matrices, for which BLAS threads cost more in
-    hand-offs than they save (digits trained 5x slower with 2 threads on 2 busy
-    cores). threadpoolctl, where installed, limits them while training."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
 
 
 def _write_figures(state, out: Path) -> None:
@@ -143,14 +136,7 @@ def _write_graph(loss, model, stem: Path, formats, collapse: bool):
 def graph_command(args: argparse.Namespace) -> int:
     from . import train
 
-    cfg = TrainConfig(
-        data=args.data,
-        hidden=tuple(args.hidden),
-        activation=args.activation,
-        dropout=args.dropout,
-        norm=args.norm,
-        seed=args.seed,
-    )
+    cfg = _config_from_flags(args)
     if args.batch < 2 and args.norm == "batch":
         raise ValueError("--batch must be >= 2 with --norm batch")
     state = train.new_run(cfg)

@@ -171,6 +171,11 @@ def resume_run(path: Path, epochs: int | None) -> RunState:
         state.history = json.loads(str(ckpt["history"]))
     except (KeyError, TypeError, json.JSONDecodeError) as err:
         raise ValueError(f"--resume: {path} is not a minigrad train checkpoint ({err})") from err
+    if cfg.epochs <= state.epoch:
+        raise ValueError(
+            f"--resume: {path} already holds epoch {state.epoch} of {cfg.epochs}; pass "
+            f"--epochs with a total above {state.epoch} to train on"
+        )
     manual_seed(cfg.seed + state.epoch)  # new dropout masks and batch orders from here on
     return state
 

@@ -152,10 +152,9 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
         classes_last = (0, *range(2, logits.ndim), 1)
         rows = logits if logits.ndim == 1 else logits.transpose(classes_last)
         rows = rows.reshape(-1, n_classes)
-    if reduction != "none":  # 'mean' averages over all labels, whatever their shape
-        return CrossEntropy.apply(rows, flat_labels, reduction)
-    loss = CrossEntropy.apply(rows, flat_labels, "none")
-    return loss.reshape(labels.shape) if logits.ndim != 2 else loss
+    # 'mean' averages over all labels, whatever their shape; 'none' keeps that shape
+    loss = CrossEntropy.apply(rows, flat_labels, reduction)
+    return loss.reshape(labels.shape) if reduction == "none" and logits.ndim != 2 else loss
 
 
 class BCEWithLogits(Function):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, random
-from ..functional.linear import Affine
+from ..functional.linear import linear
 from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -58,9 +58,8 @@ class Linear(Module):
             raise ValueError(
                 f"{self!r}: expected input of shape (..., {self.in_features}), got {x.shape}"
             )
-        # the input is checked above; weight and bias are this layer's own, made with
-        # the right shapes, so F.linear's checks would only be done a second time
-        return Affine.apply(x, self.weight, self.bias)
+        # F.linear checks weight and bias too: they may have been reassigned
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
