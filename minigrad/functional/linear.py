@@ -9,8 +9,8 @@ from ._common import add_into, as_tensor
 
 class Affine(Function):
     """y = x @ W^T + b, for x of shape (..., in) and W of shape (out, in);
-    dL/dx = g @ W,  dL/dW = g^T x summed over all leading axes, and dL/db = g (the
-    engine sums it back to b's shape, as for any broadcast). One node instead of
+    dL/dx = g @ W,  dL/dW = g^T x  and  dL/db = sum of g, both summed over all
+    leading axes (``linear`` admits only a bias of shape (out,)). One node instead of
     transpose, matmul and add.
     Twice differentiable: the backward uses only the inputs x and W.
     """
@@ -28,7 +28,7 @@ class Affine(Function):
         out_features, in_features = weight.shape
         rows = g.reshape(-1, out_features)  # the leading axes as one
         dw = rows.T @ x.reshape(-1, in_features) if need_w else None
-        db = g if need_b else None
+        db = rows.sum(axis=0) if need_b else None
         dx = g @ weight if need_x else None
         return dx, dw, db
 
