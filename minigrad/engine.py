@@ -1,19 +1,26 @@
 """The reverse-mode pass: walk the graph from the outputs back to the inputs.
 
-1. ``topological_order`` lists the nodes reachable from the outputs, every consumer
-   before the nodes that produced its inputs (iterative, and one sort by creation
-   number, so a chain of 100,000 ops needs no recursion).
-2. ``run_backward`` visits them in that order. Gradients wait in a local dict keyed by
-   ``_slot(tensor)`` — the producing node, or the leaf Tensor — and are dropped as soon
-   as the node has used them. The first gradient to reach a slot is stored as it is;
-   only a second one creates a sum, so no array that something else holds is ever
-   modified in place. Leaves receive their totals in ``.grad`` at the end.
+1. ``run_backward`` keeps a queue of the nodes that a gradient has reached, and always
+   runs the newest one: an op is created after the ops that made its inputs, so when
+   the node with the largest creation number (``Context.seq``) runs, every consumer of
+   its outputs has run and its gradient is complete. A node joins the queue when the
+   first gradient reaches one of its outputs, so finding the graph and running it is
+   one pass, with no recursion (a chain of 100,000 ops is no problem) and no visit to
+   a node that no gradient reaches. (``topological_order`` lists the whole graph in
+   the same order, for ``mg.grad``, which must know in advance which nodes lead to the
+   Tensors it was asked for.)
+2. Gradients wait in a local dict keyed by ``_slot(tensor)`` — the producing node, or
+   the leaf Tensor — and are dropped as soon as the node has used them. The first
+   gradient to reach a slot is stored as it is; only a second one creates a sum, so no
+   array that something else holds is ever modified in place. Leaves receive their
+   totals in ``.grad`` at the end.
 3. Un-broadcasting happens here, once for every op: a rule may return the gradient
    in the broadcast shape and the engine sums it back to the input's shape.
 """
 
 from __future__ import annotations
 
+import heapq
 import operator
 from collections.abc import Iterable, Sequence
 
@@ -71,7 +78,11 @@ def _output_slot(node: Context, j: int):
 def _slot(t: Tensor):
     """Where the gradient of ``t`` waits in the engine's dict: the leaf itself, or the
     node that made ``t`` (with the output's index when the node has several)."""
-    return t if t._node is None else _output_slot(t._node, t._out_index)
+    node = t._node
+    if node is None:
+        return t
+    j = t._out_index
+    return node if j == 0 else (node, j)  # _output_slot, without a second call per edge
 
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
@@ -127,22 +138,25 @@ def run_backward(
     grads: dict = {}  # _slot(tensor) -> [gradient so far, owned]
     # create_graph only: _slot(output) -> the output Tensor, for saved_tensors
     tensors_of: dict | None = {} if create_graph else None
+    ready: list = []  # heap of (-seq, node): the nodes a gradient has reached, newest first
     for t, g in zip(roots, root_grads):
         _accumulate(grads, _slot(t), g, False)
-        if create_graph and t._node is not None:
-            tensors_of[_slot(t)] = t  # saved_tensors may need the output itself
-    order = topological_order(t._node for t in roots if t._node is not None)
+        if t._node is not None:
+            heapq.heappush(ready, (-t._node.seq, t._node))
+            if create_graph:
+                tensors_of[_slot(t)] = t  # saved_tensors may need the output itself
 
     wanted = needed = slots = None
     if targets is not None:
         wanted = dict.fromkeys(targets)
         slots = {_slot(t): t for t in targets if t._node is not None}
-        needed = _needed_nodes(order, wanted)
-        producers = {t._node for t in slots.values()}
-        order = [n for n in order if n in needed or n in producers]
+        needed = _needed_nodes(topological_order(n for _, n in ready), wanted)
 
     with enable_grad() if create_graph else no_grad():
-        for node in order:
+        while ready:
+            # a node queued twice (two outputs reached, or two roots) comes up twice in
+            # a row; the second time its gradients are gone and it is passed over
+            node = heapq.heappop(ready)[1]
             if node.n_outputs == 1 and slots is None:  # the usual case, in short
                 entry = grads.pop(node, None)
                 out_grads = None if entry is None else [entry[0]]
@@ -150,7 +164,7 @@ def run_backward(
             else:
                 out_grads = _gather(node, grads, create_graph, slots, wanted, needed)
             if out_grads is None:
-                continue  # no gradient reached this node, or mg.grad does not need it
+                continue  # its second time in the queue, or mg.grad does not need it
             if node.freed:
                 raise RuntimeError(_freed_message(node))
             if tensors_of is None:  # the usual first-order pass: arrays in, arrays out
@@ -170,7 +184,8 @@ def run_backward(
                 if inp is None or g is None:
                     continue
                 key = _slot(inp)
-                leaf = inp._node is None
+                producer = inp._node
+                leaf = producer is None
                 if leaf and wanted is not None and inp not in wanted:
                     continue
                 normalized = _normalize(node, g, inp, create_graph)
@@ -189,6 +204,8 @@ def run_backward(
                         )
                     )
                     grads[key] = [normalized, owned]
+                    if not leaf:
+                        heapq.heappush(ready, (-producer.seq, producer))
             del out_grads, in_grads
             if not retain_graph:
                 node.release()

@@ -44,6 +44,62 @@ def test_diamond_graph():
 # -------------------------------------------------------------------- accumulation
 
 
+class CountedScaleAndExp(mg.Function):
+    """Two outputs, (2x, exp(x)), counting its backward calls."""
+
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(x)
+        ctx.save_for_backward(e)
+        return 2 * x, e
+
+    @staticmethod
+    def backward(ctx, g_scaled, g_exp):
+        CountedScaleAndExp.calls += 1
+        (e,) = ctx.saved_tensors
+        return 2 * g_scaled + g_exp * e
+
+
+def test_a_node_reached_through_two_outputs_and_two_roots_runs_once():
+    x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
+    scaled, e = CountedScaleAndExp.apply(x)
+    CountedScaleAndExp.calls = 0
+    mg.grad([scaled.sum(), (scaled * e).sum(), e], x, grad_outputs=[None, None, np.ones(2)])
+    assert CountedScaleAndExp.calls == 1
+    scaled, e = CountedScaleAndExp.apply(x)
+    (scaled.sum() + e.sum()).backward()
+    assert CountedScaleAndExp.calls == 2
+    np.testing.assert_allclose(x.grad, 2 + np.exp(x.data))
+
+
+def test_a_node_that_no_gradient_reaches_is_never_run():
+    class NoGradientFor(mg.Function):  # y = x * c, with no gradient for the second input
+        @staticmethod
+        def forward(ctx, x, c):
+            return x * c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0, None
+
+    class Refuses(mg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("Refuses.backward ran")
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    w = mg.tensor([3.0, 4.0], requires_grad=True)
+    NoGradientFor.apply(x, Refuses.apply(w)).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    assert w.grad is None
+
+
 def test_repeated_backward_accumulates_into_grad_until_the_graph_is_freed():
     x = mg.tensor(3.0, requires_grad=True)
     z = 2 * (x * x + x)

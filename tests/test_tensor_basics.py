@@ -70,6 +70,52 @@ def test_float32_op_python_float_stays_float32_and_so_do_the_gradients():
     assert x.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("scalar", [1.01, 3, -0.1, 1e-10, 2**70])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda a, s: a + s,
+        lambda a, s: s + a,
+        lambda a, s: a - s,
+        lambda a, s: s - a,
+        lambda a, s: a * s,
+        lambda a, s: s * a,
+        lambda a, s: a / s,
+        lambda a, s: s / a,
+    ],
+    ids=["add", "radd", "sub", "rsub", "mul", "rmul", "div", "rdiv"],
+)
+def test_python_scalar_operand_gives_numpys_result_to_the_bit(dtype, scalar, op):
+    # the operators turn the scalar into a 0-d array of the tensor's dtype (once, for
+    # speed): numpy casts a Python scalar to the array's dtype anyway, so nothing changes
+    values = np.array([0.5, -1.25, 3.0], dtype=dtype)
+    x = mg.tensor(values, requires_grad=True)
+    with np.errstate(all="ignore"):  # 2**70 overflows float16, 1e-10 flushes it to 0
+        y = op(x, scalar)
+        expected = op(values, scalar)
+        y.backward(np.ones(3, dtype))
+    assert y.dtype == expected.dtype == dtype
+    np.testing.assert_array_equal(y.data, expected)
+    assert x.grad.dtype == dtype
+
+
+def test_python_scalar_beside_an_int_tensor_is_left_to_numpy():
+    n = mg.tensor([1, 2, 3])  # int64
+    for y, expected in [(n * 1.5, np.array([1, 2, 3]) * 1.5), (n + 2, np.array([3, 4, 5]))]:
+        assert y.dtype == expected.dtype
+        np.testing.assert_array_equal(y.data, expected)
+
+
+def test_python_scalar_that_overflows_the_dtype_does_what_numpy_does():
+    x = mg.tensor([1.0, 2.0])  # float32
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        y = x * 1e300
+    np.testing.assert_array_equal(y.data, [np.inf, np.inf])
+    with pytest.raises(OverflowError):
+        x * 10**400
+
+
 def test_float32_leaf_gets_float32_grad_through_a_float64_graph():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = x * np.array([0.5, 0.25])  # numpy's promotion: float32 * float64 array -> float64
