@@ -159,7 +159,7 @@ def run_backward(
             node = heapq.heappop(ready)[1]
             if node.n_outputs == 1 and slots is None:  # the usual case, in short
                 entry = grads.pop(node, None)
-                out_grads = None if entry is None else [entry[0]]
+                out_grads = None if entry is None else (entry[0],)
                 del entry
             else:
                 out_grads = _gather(node, grads, create_graph, slots, wanted, needed)
@@ -239,7 +239,7 @@ def _capture(node: Context, outs, slots: dict, wanted: dict) -> None:
             wanted[slots[_output_slot(node, j)]] = entry
 
 
-def _backward_creating_graph(node: Context, out_grads: list, tensors_of: dict):
+def _backward_creating_graph(node: Context, out_grads: Sequence, tensors_of: dict):
     """Run the node's rule on Tensors (create_graph): ``saved_tensors`` then hands out
     the graph's Tensors, this node's outputs among them."""
     if node.fn.once_differentiable:
@@ -269,7 +269,7 @@ def _made_by_normalize(normalized, g) -> bool:
     return normalized is not g and not np.may_share_memory(normalized, g)
 
 
-def _is_fresh(g, node: Context, out_grads: list, in_grads: tuple) -> bool:
+def _is_fresh(g, node: Context, out_grads: Sequence, in_grads: tuple) -> bool:
     """True when ``g`` is a new array that nothing else holds, so that later gradients
     may be added into it in place. Not fresh: views, read-only arrays, the incoming
     gradient passed through (``Add`` returns ``g, g``), an input's data, a saved
