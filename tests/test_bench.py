@@ -125,6 +125,16 @@ def test_a_python_scalar_is_converted_once_to_the_tensors_dtype():
     assert (x**2).grad_fn.saved_tensors[1] == 2
 
 
+def test_a_constant_used_again_shares_one_read_only_array():
+    x = mg.randn(8, requires_grad=True)
+    c = 1.01
+    first, second = ((x * c).grad_fn.saved_tensors[1] for _ in range(2))
+    assert first is second and not first.flags.writeable
+    assert (x * 2.5).grad_fn.saved_tensors[1] is not first  # another number, another array
+    float64 = mg.tensor([1.0], dtype=mg.float64) * c
+    assert float64.dtype == np.float64  # the same number beside another dtype
+
+
 def test_an_mlp_step_records_one_node_per_layer_op_and_loss_term():
     from minigrad import engine
 

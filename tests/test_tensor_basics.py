@@ -100,6 +100,12 @@ def test_python_scalar_operand_gives_numpys_result_to_the_bit(dtype, scalar, op)
     assert x.grad.dtype == dtype
 
 
+def test_plus_and_minus_zero_are_different_scalars():
+    x = mg.tensor([1.0, -2.0])
+    for zero in (0.0, -0.0, 0.0, -0.0):  # each in turn, as the same objects again
+        np.testing.assert_array_equal(np.signbit((x * zero).data), np.signbit(x.data * zero))
+
+
 def test_python_scalar_beside_an_int_tensor_is_left_to_numpy():
     n = mg.tensor([1, 2, 3])  # int64
     for y, expected in [(n * 1.5, np.array([1, 2, 3]) * 1.5), (n + 2, np.array([3, 4, 5]))]:
