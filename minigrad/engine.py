@@ -20,9 +20,9 @@
 
 from __future__ import annotations
 
-import heapq
 import operator
 from collections.abc import Iterable, Sequence
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -142,7 +142,7 @@ def run_backward(
     for t, g in zip(roots, root_grads):
         _accumulate(grads, _slot(t), g, False)
         if t._node is not None:
-            heapq.heappush(ready, (-t._node.seq, t._node))
+            heappush(ready, (-t._node.seq, t._node))
             if create_graph:
                 tensors_of[_slot(t)] = t  # saved_tensors may need the output itself
 
@@ -156,7 +156,7 @@ def run_backward(
         while ready:
             # a node queued twice (two outputs reached, or two roots) comes up twice in
             # a row; the second time its gradients are gone and it is passed over
-            node = heapq.heappop(ready)[1]
+            node = heappop(ready)[1]
             if node.n_outputs == 1 and slots is None:  # the usual case, in short
                 entry = grads.pop(node, None)
                 out_grads = None if entry is None else (entry[0],)
@@ -205,7 +205,7 @@ def run_backward(
                     )
                     grads[key] = [normalized, owned]
                     if not leaf:
-                        heapq.heappush(ready, (-producer.seq, producer))
+                        heappush(ready, (-producer.seq, producer))
             del out_grads, in_grads
             if not retain_graph:
                 node.release()
