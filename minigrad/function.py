@@ -114,6 +114,13 @@ class Context:
     def __repr__(self) -> str:
         return f"<{self.name} node>"
 
+    def __lt__(self, other: Context) -> bool:
+        """Newest first: the order of the backward pass's queue. The queue's entries are
+        (-seq, node), so this is asked only of two nodes with the same creation number,
+        which only a copied graph has (``copy.deepcopy`` of a non-leaf Tensor); they
+        are then equal in this order."""
+        return self.seq > other.seq
+
 
 def _freed_message(ctx: Context) -> str:
     return (

@@ -9,6 +9,7 @@ gradient, in ``minigrad/ops/``.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -62,7 +63,10 @@ def _scalar_array(number, dtype: np.dtype) -> np.ndarray:
         return array
     array = np.asarray(number, dtype)
     array.flags.writeable = False
-    _last_scalar = (number, dtype, array)  # one tuple: read and replaced whole
+    # a number that overflows the dtype is converted anew each time, so that numpy's
+    # warning (or np.errstate's error) for the overflow comes each time, as in numpy
+    if not math.isinf(array) or math.isinf(number):
+        _last_scalar = (number, dtype, array)  # one tuple: read and replaced whole
     return array
 
 

@@ -74,6 +74,17 @@ def test_a_node_reached_through_two_outputs_and_two_roots_runs_once():
     np.testing.assert_allclose(x.grad, 2 + np.exp(x.data))
 
 
+def test_a_deep_copied_graph_backpropagates_beside_the_original():
+    # the copy's nodes keep their creation numbers: two nodes of one number in the queue
+    import copy
+
+    x = mg.tensor([0.5, -1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    y = (x * 3.0).tanh()
+    y2 = copy.deepcopy(y)
+    (y + y2).sum().backward()
+    np.testing.assert_allclose(x.grad, 3 * (1 - np.tanh(3 * x.data) ** 2))
+
+
 def test_a_node_that_no_gradient_reaches_is_never_run():
     class NoGradientFor(mg.Function):  # y = x * c, with no gradient for the second input
         @staticmethod

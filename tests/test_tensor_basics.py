@@ -1,6 +1,7 @@
 """Tensor construction, dtypes, factories, conversions, comparisons and hashing."""
 
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -98,6 +99,18 @@ def test_python_scalar_operand_gives_numpys_result_to_the_bit(dtype, scalar, op)
     assert y.dtype == expected.dtype == dtype
     np.testing.assert_array_equal(y.data, expected)
     assert x.grad.dtype == dtype
+
+
+def test_a_number_that_overflows_the_dtype_warns_or_raises_each_time_as_in_numpy():
+    x = mg.tensor(np.array([1.0, 2.0], dtype=np.float16))
+    big = 1e5  # beyond float16's 65504
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x * big
+        x * big
+    assert [str(w.message) for w in caught] == ["overflow encountered in cast"] * 2
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow"):
+        x * big
 
 
 def test_plus_and_minus_zero_are_different_scalars():
