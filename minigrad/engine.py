@@ -78,11 +78,7 @@ def _output_slot(node: Context, j: int):
 def _slot(t: Tensor):
     """Where the gradient of ``t`` waits in the engine's dict: the leaf itself, or the
     node that made ``t`` (with the output's index when the node has several)."""
-    node = t._node
-    if node is None:
-        return t
-    j = t._out_index
-    return node if j == 0 else (node, j)  # _output_slot, without a second call per edge
+    return t if t._node is None else _output_slot(t._node, t._out_index)
 
 
 def _accumulate(store: dict, key, g, owned: bool) -> None:
