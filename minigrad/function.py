@@ -62,7 +62,7 @@ class Context:
     create_graph = False  # set by the engine while it runs this node's backward
     scope = None  # the nn.Module call this op ran in (for graph drawing)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
-    _saved: tuple | None = ()
+    saved_tensors: tuple = ()  # what forward saved: see save_for_backward
     _raw_outputs = None  # what forward returned, kept only when it saved something
     _out_tensors: list | None = None  # the output Tensors, set only during create_graph
     _out_meta: tuple = ()  # (shape, dtype) of each output, for multi-output ops
@@ -74,15 +74,12 @@ class Context:
         return tuple([t is not None for t in self.inputs])
 
     def save_for_backward(self, *arrays: Any) -> None:
-        self._saved = arrays
-
-    @property
-    def saved_tensors(self) -> tuple:
-        if self.freed:
-            raise RuntimeError(_freed_message(self))
-        if not self.create_graph:
-            return self._saved
-        return tuple([self._as_tensor(a) for a in self._saved])
+        """Keep ``arrays`` for the backward rule, which reads them as ``ctx.saved_tensors``.
+        Under create_graph the engine puts the graph's Tensors there while the rule runs
+        (``_as_tensor``); after a backward pass without retain_graph any use of them
+        raises. A plain attribute rather than a property, because every rule reads it
+        and CPython 3.11 runs a property as a function call of its own."""
+        self.saved_tensors = arrays
 
     def _as_tensor(self, array):
         """In a create_graph pass: the Tensor that a saved array is the value of, if it
@@ -104,7 +101,8 @@ class Context:
         return array
 
     def release(self) -> None:
-        self._saved = self._raw_outputs = None
+        self.saved_tensors = _RELEASED
+        self._raw_outputs = None
         self.freed = True
 
     @property
@@ -122,9 +120,27 @@ class Context:
         return self.seq > other.seq
 
 
-def _freed_message(ctx: Context) -> str:
+class _ReleasedBuffers:
+    """What ``saved_tensors`` holds after a backward pass released it: unpacking,
+    indexing or measuring it raises PyTorch's error rather than handing out nothing."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any):
+        raise RuntimeError(_freed_message("this node"))
+
+    __iter__ = __getitem__ = __len__ = _refuse
+
+    def __repr__(self) -> str:
+        return "<released saved tensors>"
+
+
+_RELEASED = _ReleasedBuffers()
+
+
+def _freed_message(node_name: str) -> str:
     return (
-        f"Trying to backward through the graph a second time ({ctx.name} has already "
+        f"Trying to backward through the graph a second time ({node_name} has already "
         "released its saved buffers). Pass retain_graph=True to the first backward() "
         "if you need to backward through the same graph again."
     )
@@ -188,7 +204,7 @@ class Function:
                 ctx.scope = scope._stack[-1]
             if anomaly._enabled:
                 ctx.site = anomaly.user_site()
-            if ctx._saved:
+            if ctx.saved_tensors:
                 ctx._raw_outputs = raw
         else:
             ctx = None

@@ -182,8 +182,13 @@ def test_backward_frees_saved_buffers():
     saved = weakref.ref(y.grad_fn.saved_tensors[0])  # abs's sign(x), held by nothing else
     y.sum().backward()
     assert saved() is None
+    released = y.grad_fn.saved_tensors
     with pytest.raises(RuntimeError, match="retain_graph=True"):
-        _ = y.grad_fn.saved_tensors
+        (_,) = released
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        _ = released[0]
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        len(released)
 
 
 def test_second_backward_through_a_freed_graph_says_to_retain_it():
@@ -199,6 +204,19 @@ def test_retain_graph_keeps_saved_buffers():
     y = x.relu()
     y.sum().backward(retain_graph=True)
     assert y.grad_fn.saved_tensors[0] is not None
+
+
+def test_create_graph_lends_the_rule_tensors_and_gives_the_arrays_back():
+    x = mg.tensor([0.5, -1.0], requires_grad=True, dtype=np.float64)
+    y = x.tanh()
+    (g,) = mg.grad(y.sum(), x, create_graph=True)
+    (saved,) = y.grad_fn.saved_tensors
+    assert saved is y.data  # the arrays are back once the rule has run
+    g.sum().backward(retain_graph=True)  # the rule saw y itself, not a constant
+    np.testing.assert_allclose(x.grad, -2 * y.data * (1 - y.data**2))
+    x.grad = None
+    y.sum().backward()  # and the first-order pass finds the arrays
+    np.testing.assert_allclose(x.grad, 1 - y.data**2)
 
 
 def _intermediates_are_freed_by_refcount(create_graph: bool) -> list:
