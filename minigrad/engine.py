@@ -27,7 +27,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from . import anomaly
-from .function import Context, _freed_message
+from .function import _RELEASED, Context, _freed_message
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
@@ -161,7 +161,7 @@ def run_backward(
                 out_grads = _gather(node, grads, create_graph, slots, wanted, needed)
             if out_grads is None:
                 continue  # its second time in the queue, or mg.grad does not need it
-            if node.freed:
+            if node.saved_tensors is _RELEASED:  # what node.freed says, without a call
                 raise RuntimeError(_freed_message(node.name))
             if tensors_of is not None:
                 in_grads = _backward_creating_graph(node, out_grads, tensors_of)

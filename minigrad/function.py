@@ -58,12 +58,12 @@ class Context:
     seq = 0  # creation number: later ops have larger ones
     inputs: tuple = ()  # input Tensors that need a gradient (None elsewhere)
     n_outputs = 1
-    freed = False  # saved buffers released by a backward pass without retain_graph
     create_graph = False  # set by the engine while it runs this node's backward
     scope = None  # the nn.Module call this op ran in (for graph drawing)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
     saved_tensors: tuple = ()  # what forward saved: see save_for_backward
     _raw_outputs = None  # what forward returned, kept only when it saved something
+    _args: tuple = ()  # the arguments of apply, kept only when forward saved something
     _out_tensors: list | None = None  # the output Tensors, set only during create_graph
     _out_meta: tuple = ()  # (shape, dtype) of each output, for multi-output ops
 
@@ -83,9 +83,16 @@ class Context:
 
     def _as_tensor(self, array):
         """In a create_graph pass: the Tensor that a saved array is the value of, if it
-        is an input or an output of this op; otherwise the array (a constant)."""
+        is an input or an output of this op; otherwise the array (a constant).
+
+        Saved arrays are matched by identity, so one array object passed as two
+        different arguments (``x * x.data``, or ``x`` beside ``mg.tensor(x.data)``) could
+        be either of them; that is refused rather than guessed, since a wrong guess is a
+        wrong second derivative. ``x * x`` is one argument twice, and fine."""
         for t in self.inputs:
             if t is not None and t.data is array:
+                if any(a is not t and _array_of(a) is array for a in self._args):
+                    raise RuntimeError(_shared_array_message(self.name))
                 return t
         raw = self._raw_outputs
         for j, r in enumerate(raw if type(raw) is tuple else (raw,)):
@@ -100,10 +107,16 @@ class Context:
                 return out
         return array
 
+    @property
+    def freed(self) -> bool:
+        """Whether a backward pass without retain_graph has released the saved buffers.
+        Not a flag of its own: CPython 3.11 gives every node a slot for each attribute
+        name that any node has set, 8 bytes apiece."""
+        return self.saved_tensors is _RELEASED
+
     def release(self) -> None:
         self.saved_tensors = _RELEASED
-        self._raw_outputs = None
-        self.freed = True
+        self._raw_outputs = self._args = None
 
     @property
     def name(self) -> str:
@@ -143,6 +156,19 @@ def _freed_message(node_name: str) -> str:
         f"Trying to backward through the graph a second time ({node_name} has already "
         "released its saved buffers). Pass retain_graph=True to the first backward() "
         "if you need to backward through the same graph again."
+    )
+
+
+def _array_of(arg):
+    return arg.data if isinstance(arg, Tensor) else arg
+
+
+def _shared_array_message(node_name: str) -> str:
+    return (
+        f"{node_name}: one array was passed as two different arguments, a tensor that "
+        "requires grad and another argument over the very same array object (as in "
+        "x * x.data, or x beside mg.tensor(x.data)), so create_graph cannot tell which "
+        "one a saved value stands for. Pass x.detach() or a copy (x.data.copy()) instead."
     )
 
 
@@ -204,8 +230,9 @@ class Function:
                 ctx.scope = scope._stack[-1]
             if anomaly._enabled:
                 ctx.site = anomaly.user_site()
-            if ctx.saved_tensors:
+            if ctx.saved_tensors:  # for create_graph's saved_tensors (see _as_tensor)
                 ctx._raw_outputs = raw
+                ctx._args = args
         else:
             ctx = None
         if type(raw) is not tuple:

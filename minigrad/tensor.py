@@ -199,8 +199,10 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same data (shared, not copied) with no graph and no grad."""
-        return Tensor._make(self.data, False, None, 0)
+        """The same data (shared, not copied: a write to one shows in the other) with no
+        graph and no grad. Its array is a view, a new object over the same memory, so
+        that in ``x * x.detach()`` a create_graph pass can tell the constant from ``x``."""
+        return Tensor._make(self.data.view(), False, None, 0)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:

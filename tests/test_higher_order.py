@@ -244,3 +244,37 @@ def test_multi_output_function_with_an_unused_output():
     assert mg.gradgradcheck(scaled_squared, (x,))
     scaled_squared(x).sum().backward()
     np.testing.assert_allclose(x.grad, 8 * x.data)
+
+
+# ------------------------------------------------- one array behind two arguments
+def test_a_detached_copy_of_the_input_is_a_constant_of_the_second_pass():
+    """Saved arrays are matched to inputs by identity, so detach() hands out a new array
+    object over the same memory: x * x.detach() must differentiate as x * c."""
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    (g,) = mg.grad((x * x.detach()).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.data, x.data)
+    assert not g.requires_grad  # d/dx (x c) = c, a constant: no second derivative
+    np.testing.assert_allclose(second_derivative(lambda t: t * t.detach() * t, x), 2 * x.data)
+
+
+SHARING_ARGUMENTS = {
+    "the_raw_array": lambda x: x.data,
+    "a_constant_tensor_over_it": lambda x: mg.tensor(x.data),
+    "another_leaf_over_it": lambda x: mg.tensor(x.data, requires_grad=True),
+}
+
+
+@pytest.mark.parametrize("other", SHARING_ARGUMENTS.values(), ids=SHARING_ARGUMENTS.keys())
+def test_create_graph_refuses_one_array_passed_as_two_arguments(other):
+    """x * x.data saves one array object twice: as x and as a constant. Which is which
+    cannot be known, and either guess gives a wrong second derivative somewhere."""
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Mul: one array was passed as two different"):
+        mg.grad((x * other(x)).sum(), x, create_graph=True)
+    (x * other(x)).sum().backward()  # the first-order pass needs values only: fine
+    np.testing.assert_array_equal(x.grad, x.data)
+
+
+def test_one_tensor_twice_is_not_two_arguments_over_one_array():
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    np.testing.assert_allclose(second_derivative(lambda t: t * t, x), [2.0, 2.0])
