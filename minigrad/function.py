@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from . import anomaly, grad_mode, scope
-from .tensor import Tensor
+from .tensor import Tensor, _data
 
 
 class Context:
@@ -91,7 +91,7 @@ class Context:
         wrong second derivative. ``x * x`` is one argument twice, and fine."""
         for t in self.inputs:
             if t is not None and t.data is array:
-                if any(a is not t and _array_of(a) is array for a in self._args):
+                if any(a is not t and _data(a) is array for a in self._args):
                     raise RuntimeError(_shared_array_message(self.name))
                 return t
         raw = self._raw_outputs
@@ -157,10 +157,6 @@ def _freed_message(node_name: str) -> str:
         "released its saved buffers). Pass retain_graph=True to the first backward() "
         "if you need to backward through the same graph again."
     )
-
-
-def _array_of(arg):
-    return arg.data if isinstance(arg, Tensor) else arg
 
 
 def _shared_array_message(node_name: str) -> str:

@@ -52,7 +52,6 @@ BINARY = {
 }
 
 
-
 def _top_two_gap(x: np.ndarray) -> np.ndarray:
     if x.ndim == 0 or x.shape[-1] == 1:
         return np.array(np.inf)  # a max over one value has no tie
