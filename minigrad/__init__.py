@@ -4,24 +4,44 @@ import minigrad as mg
 x = mg.tensor([1.0, -2.0], requires_grad=True)
 y = (x * x).sum()
 y.backward()          # x.grad == [2, -4]
+
+The engine is in ``minigrad/core`` (start at its ``__init__.py``), the ops with their
+derivatives in ``minigrad/ops``; ``functional``, ``nn`` and ``optim`` build on them.
+``viz``, ``data`` and ``linear_model`` load on first use, so ``import minigrad``
+needs only numpy.
 """
 
-# Tensor first: the ops it is made of import it back (see the end of tensor.py).
-from .tensor import Tensor  # isort: split
+import importlib
 
-from . import data, functional, linear_model, nn, optim, viz
-from .anomaly import detect_anomaly
-from .autograd import grad
-from .dtypes import float32, float64, get_default_dtype, int64, set_default_dtype
+from . import functional, nn, optim
+from .core import (
+    Context,
+    Function,
+    Tensor,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+)
+from .core.dtypes import float32, float64, get_default_dtype, int64, set_default_dtype
 from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
-from .function import Context, Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops import concatenate, maximum, minimum, stack, where
 from .random import manual_seed
 from .serialization import load, save
-from .tensor_ops import concatenate, maximum, minimum, stack, where
 
 __version__ = "0.1.0"
+
+_LAZY_SUBMODULES = ("data", "linear_model", "viz")
+
+
+def __getattr__(name: str):
+    """``mg.viz``, ``mg.data`` and ``mg.linear_model``, imported when first used."""
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
 
 __all__ = [
     "Context",

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import tensor_ops
+from . import ops as tensor_ops
+from .core import Tensor
 from .gradcheck import compare
 from .random import manual_seed
-from .tensor import Tensor
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import numbers
 
 import numpy as np
 
-from . import dtypes, random
-from .tensor import Tensor
+from . import random
+from .core import Tensor, dtypes
 
 
 def _float_dtype(dtype) -> np.dtype:

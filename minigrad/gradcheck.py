@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .autograd import grad
-from .tensor import Tensor
+from .core import Tensor, grad
 
 
 class GradcheckError(RuntimeError):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad.random
+from minigrad.core import Tensor
 from minigrad.data import (
     DataLoader,
     load_diabetes,
@@ -16,7 +17,6 @@ from minigrad.data import (
     make_regression,
     train_test_split,
 )
-from minigrad.tensor import Tensor
 
 # ---------------------------------------------------------------------------------------
 # bundled data sets

@@ -159,17 +159,13 @@ CHAIN = 100_000
 
 
 def test_deep_chain_backward_needs_no_recursion():
-    """100,000 chained ops: iterative topological sort, iterative freeing."""
+    """100,000 chained ops: iterative topological order, iterative freeing."""
     x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)
     y = x
     for _ in range(CHAIN):
         y = y * 1.0001
-    start = time.perf_counter()
     y.backward()
-    seconds = time.perf_counter() - start
-    print(f"backward through {CHAIN:,} ops: {seconds:.2f} s")
     np.testing.assert_allclose(x.grad, 1.0001**CHAIN, rtol=1e-9)
-    assert seconds < 5.0
     del y  # dropping the chain frees 100,000 nodes without a recursion error
 
 
@@ -260,25 +256,43 @@ def _traced_growth(steps: int, step) -> int:
         tracemalloc.stop()
 
 
-def test_training_loop_does_not_grow_memory(rng):
+def test_training_loop_does_not_grow_memory_even_when_it_keeps_every_loss(rng):
+    """history.append(loss), the usual way to plot a curve, keeps each step's loss
+    Tensor; after backward its graph holds no array (as PyTorch), so memory stays
+    flat. A graph kept with retain_graph=True holds its activations: the scale."""
     x = rng.standard_normal((256, 64))
     w = mg.tensor(rng.standard_normal((64, 32)) * 0.1, requires_grad=True)
-    kept = []
+    history = []
 
-    def step(keep: bool = False):
+    def step(keep: bool = False, retain_graph: bool = False):
         loss = ((x @ w).tanh() ** 2).mean()
-        loss.backward()
+        loss.backward(retain_graph=retain_graph)
         w.data -= 0.01 * w.grad
         w.grad = None
         if keep:
-            kept.append(loss)
+            history.append(loss)
 
     for _ in range(5):  # warm-up: numpy's and Python's caches fill once
         step()
     growth = _traced_growth(50, step)
-    leak = _traced_growth(50, lambda: step(keep=True))  # a real leak, for scale
-    assert leak > 5_000_000  # each kept graph holds three 64 KB activations
-    assert growth < leak / 20, f"{growth} bytes grew over 50 steps"
+    kept_losses = _traced_growth(50, lambda: step(keep=True))
+    retained = _traced_growth(50, lambda: step(keep=True, retain_graph=True))
+    assert retained > 5_000_000  # each retained graph holds three 64 KB activations
+    assert growth < retained / 20, f"{growth} bytes grew over 50 steps"
+    assert kept_losses < retained / 20, f"{kept_losses} bytes grew over 50 kept losses"
+
+
+def test_a_node_after_backward_keeps_no_array_only_its_name_and_shapes():
+    x = mg.tensor(np.ones((4, 3)), requires_grad=True)
+    h = x * 2.0
+    loss = h.exp().sum()
+    data = weakref.ref(h.data)
+    del h
+    loss.backward()
+    assert data() is None  # the activation x * 2 is gone
+    (exp_input,) = loss.grad_fn.inputs[0].grad_fn.inputs
+    assert exp_input.data is None and exp_input.shape == (4, 3)
+    assert exp_input.grad_fn.name == "Mul" and loss.grad_fn.freed
 
 
 # ---------------------------------------------------------------------------- errors
@@ -550,8 +564,7 @@ def test_exp_tanh_sigmoid_at_plus_minus_1000_without_warnings(name, value, grad,
     np.testing.assert_array_equal(x.grad, grad)
 
 
-def test_one_fresh_array_returned_for_a_leaf_and_a_non_leaf_is_not_summed_into():
-    # the leaf must not own (and later add into) the array that the non-leaf still waits on
+def test_one_array_returned_for_a_leaf_and_a_non_leaf_is_added_to_neither():
     class SameArrayTwice(mg.Function):
         @staticmethod
         def forward(ctx, a, b):
@@ -571,9 +584,7 @@ def test_one_fresh_array_returned_for_a_leaf_and_a_non_leaf_is_not_summed_into()
     np.testing.assert_array_equal(w.grad, [2.0, 2.0])
 
 
-def test_a_leaf_first_reached_by_a_passed_through_gradient_is_summed_into_a_new_array():
-    # Add hands the caller's seed itself to x; Mul's gradient comes later and must be
-    # summed into a new array (ownership is decided for the first gradient only)
+def test_a_leaf_first_reached_by_the_callers_seed_gets_a_new_array():
     x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
     seed = np.ones(2)
     (x + x * 2.0).backward(seed)
@@ -582,22 +593,7 @@ def test_a_leaf_first_reached_by_a_passed_through_gradient_is_summed_into_a_new_
     assert not np.shares_memory(x.grad, seed)
 
 
-def test_a_leaf_owns_the_sum_that_undoes_broadcasting_but_not_a_passed_through_view():
-    from minigrad import engine
-
-    x = mg.tensor(np.ones((4, 3)), requires_grad=True)
-    b = mg.tensor(np.ones(3), requires_grad=True)  # broadcast over x's rows
-    leaves = engine.run_backward([(x + b).sum()], [np.ones(())], False, False)
-    g_b, owned_b = leaves[b]
-    g_x, owned_x = leaves[x]
-    assert owned_b  # the engine's own sum over the rows: .grad without a copy
-    assert not owned_x  # Sum's read-only broadcast view, passed through by Add
-    np.testing.assert_array_equal(g_b, [4.0, 4.0, 4.0])
-
-
-def test_a_subclass_gradient_viewed_as_an_ndarray_is_not_owned():
-    from minigrad import engine
-
+def test_an_array_a_rule_returns_is_never_changed_by_accumulation():
     class Tagged(np.ndarray):
         pass
 
@@ -612,10 +608,10 @@ def test_a_subclass_gradient_viewed_as_an_ndarray_is_not_owned():
         def backward(ctx, g):
             return held
 
-    w = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)  # held's dtype: no cast
-    leaves = engine.run_backward([ReturnsHeld.apply(w)], [np.ones(2)], False, False)
-    g, owned = leaves[w]
-    assert not owned and np.shares_memory(g, held)
-    mg.autograd.backward(ReturnsHeld.apply(w), np.ones(2))
-    w.grad += 1.0  # .grad is a copy: the array the rule returned is untouched
+    w = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    (ReturnsHeld.apply(w) + ReturnsHeld.apply(w)).backward(np.ones(2))
+    ReturnsHeld.apply(w).backward(np.ones(2))  # += into .grad
+    w.grad += 1.0
+    np.testing.assert_array_equal(w.grad, [16.0, 16.0])
     np.testing.assert_array_equal(held, [5.0, 5.0])
+    assert type(w.grad) is np.ndarray

@@ -11,7 +11,7 @@ import pytest
 import minigrad as mg
 from minigrad import functional as F
 from minigrad import nn, optim
-from minigrad.function import Context
+from minigrad.core import Context
 
 
 class Block(nn.Module):

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad import functional as F
-from minigrad import nn, scope, viz
+from minigrad import nn, viz
+from minigrad.core.modes import ModuleScope
 from minigrad.viz import colors
 
 HAS_DOT = shutil.which("dot") is not None
@@ -124,7 +125,7 @@ def _label_numbers(dot: Dot, node_id: str) -> dict[str, float]:
 
 def test_scalar_neuron_labels_carry_values_and_gradients_after_backward():
     o, _ = _neuron()
-    o.backward()
+    o.backward(retain_graph=True)  # keeps the intermediates' values for the drawing
     dot = Dot(viz.to_dot(o, show_data=True))
     expected = {  # micrograd's hand-worked example
         "x1": (2.0, -1.5),
@@ -140,6 +141,18 @@ def test_scalar_neuron_labels_carry_values_and_gradients_after_backward():
     assert _label_numbers(dot, dot.by_name("o"))["data"] == pytest.approx(0.7071, abs=1e-4)
     # intermediates have no .grad after backward: no gradient line
     assert "grad" not in _label_numbers(dot, dot.by_name("n"))
+
+
+def test_after_a_plain_backward_the_drawing_keeps_the_graph_but_not_freed_values():
+    """backward() without retain_graph frees what the graph held (as PyTorch): the
+    drawing still shows every node and name, the leaves' values and gradients and the
+    root's value, but an intermediate's value says it was freed."""
+    o, _ = _neuron()
+    o.backward()
+    dot = Dot(viz.to_dot(o, show_data=True))
+    assert len(dot.tensors()) == 10
+    assert "data freed by backward()" in dot.text(dot.by_name("n"))
+    assert _label_numbers(dot, dot.by_name("w1")) == {"data": -3.0, "grad": 1.0}
 
 
 def test_scalar_neuron_structure_counts_nodes_and_edges():
@@ -377,7 +390,7 @@ def test_explicit_module_names_parameters_used_outside_any_call():
 def test_scope_of_a_plain_object_still_clusters_by_class_name():
     class Block:
         def __call__(self, x):
-            with scope.enter(self):
+            with ModuleScope(self):
                 return x.tanh()
 
     y = Block()(_leaf([1.0])).sum()

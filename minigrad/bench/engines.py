@@ -46,7 +46,7 @@ def _minigrad_model(w: spec.Workload, params, dropout):
 def _minigrad_step(w: spec.Workload, params, dropout):
     from .. import functional as F
     from .. import nn, optim
-    from ..tensor import Tensor
+    from ..core import Tensor
 
     model = _minigrad_model(w, params, dropout)
     ps = list(model.parameters())
@@ -147,7 +147,7 @@ def make_chain(engine: str, n_ops: int = spec.CHAIN_OPS):
     if engine == "numpy":
         return lambda: floor.chain(x0, n_ops)
     if engine == "minigrad":
-        from ..tensor import Tensor
+        from ..core import Tensor
 
         def run_minigrad():
             x = Tensor(x0, requires_grad=True)

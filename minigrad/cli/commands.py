@@ -97,8 +97,7 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def _write_figures(state, out: Path) -> None:
-    from ..grad_mode import no_grad
-    from ..tensor import Tensor
+    from ..core import Tensor, no_grad
     from . import plots
 
     plots.learning_curve(state.history, out / "learning_curve.png")
@@ -117,7 +116,7 @@ def _write_figures(state, out: Path) -> None:
 
 
 def _graph_loss(cfg: TrainConfig, model, ds, batch: int):
-    from ..tensor import Tensor
+    from ..core import Tensor
     from . import train
 
     model.train()

@@ -13,10 +13,9 @@ import numpy as np
 
 from .. import data, nn, optim
 from .. import functional as F
-from ..grad_mode import no_grad
+from ..core import Tensor, no_grad
 from ..random import manual_seed
 from ..serialization import load, save
-from ..tensor import Tensor
 from .config import TrainConfig
 
 CHECKPOINT = "checkpoint.npz"

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 from minigrad.data._rng import check_count, generator
 
 if TYPE_CHECKING:
-    from minigrad.tensor import Tensor
+    from minigrad.core import Tensor
 
 __all__ = ["DataLoader", "train_test_split"]
 
@@ -105,7 +105,7 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         # imported here so that the data helpers load without the autodiff core
-        from minigrad.tensor import Tensor
+        from minigrad.core import Tensor
 
         n_samples = self.X.shape[0]
         if self.shuffle:

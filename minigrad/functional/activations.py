@@ -11,9 +11,8 @@ import math
 
 import numpy as np
 
-from ..function import Function
-from ..ops import normalize_axis
-from ..tensor import Tensor
+from ..core import Function, Tensor
+from ..core.shapes import normalize_axis
 from ._common import as_tensor, check_float
 from .erf import normal_cdf
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..function import Function
-from ..tensor import Tensor
+from ..core import Function, Tensor
 from ._common import add_into, as_tensor
 
 

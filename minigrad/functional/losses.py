@@ -12,10 +12,8 @@ import warnings
 
 import numpy as np
 
-from ..function import Function
-from ..ops import Sigmoid
-from ..tensor import Tensor
-from ..tensor_ops import where
+from ..core import Function, Tensor
+from ..ops import Sigmoid, where
 from ._common import as_tensor, check_float, check_reduction, reduce
 from .activations import Softmax
 

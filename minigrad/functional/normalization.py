@@ -17,8 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..function import Function
-from ..tensor import Tensor
+from ..core import Function, Tensor
 from ._common import add_into, as_tensor, check_float
 
 

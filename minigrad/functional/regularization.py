@@ -7,8 +7,7 @@ import numbers
 import numpy as np
 
 from .. import random
-from ..function import Function
-from ..tensor import Tensor
+from ..core import Function, Tensor
 from ._common import as_tensor
 
 
@@ -78,8 +77,7 @@ class SquareSum(Function):
     def backward(ctx, g):
         g2 = 2 * g
         return tuple(
-            g2 * w if needed else None
-            for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
+            g2 * w if needed else None for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
         )
 
 

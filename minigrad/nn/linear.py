@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes, random
+from .. import random
+from ..core import Tensor, dtypes
 from ..functional.linear import linear
-from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
 

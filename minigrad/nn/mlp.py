@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..tensor import Tensor
+from ..core import Tensor
 from .activation import GELU, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from .container import Sequential
 from .linear import Identity, Linear, check_size

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import scope
-from ..tensor import Tensor
+from ..core import Tensor
+from ..core.modes import ModuleScope
 from .parameter import Parameter
 
 
@@ -143,7 +143,7 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # ops recorded inside remember this call, so a graph drawing can cluster them
-        with scope.enter(self):
+        with ModuleScope(self):
             return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ traversal

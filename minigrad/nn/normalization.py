@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
 from .. import functional as F
+from ..core import Tensor, dtypes
 from ..functional.normalization import normalized_shape_tuple
-from ..tensor import Tensor
 from .linear import check_size
 from .module import Module
 from .parameter import Parameter

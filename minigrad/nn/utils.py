@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..core import Tensor
 
 
 def _grads(params, fn: str) -> list[np.ndarray]:

@@ -1,6 +1,11 @@
-"""Every differentiable op of minigrad, one ``Function`` subclass each."""
+"""Every differentiable op of minigrad, one ``Function`` subclass each, and the
+module-level functions built on them (``mg.where``, ``mg.maximum``, ...).
 
-from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
+Each op's docstring ends in the same three lines (``dy/dx:``, ``at the kink:``,
+``second order:``); the op catalogue (``minigrad/catalogue.py``) reads them.
+"""
+
+from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub, matmul_gradients
 from .elementwise import (
     Abs,
     Cast,
@@ -15,18 +20,9 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .reductions import LogSumExp, Max, Mean, Min, PNorm, Sum, normalize_axis, reduced_size
-from .shape import (
-    BroadcastTo,
-    Concatenate,
-    Index,
-    IndexAdd,
-    Reshape,
-    Transpose,
-    normalize_index,
-    squeezed_shape,
-    unsqueezed_shape,
-)
+from .functions import concatenate, maximum, minimum, stack, where
+from .reductions import LogSumExp, Max, Mean, Min, PNorm, Sum, log_softmax_and_logsumexp
+from .shape import BroadcastTo, Concatenate, Index, IndexAdd, Reshape, Transpose
 
 __all__ = [
     "Abs",
@@ -60,9 +56,11 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
-    "normalize_axis",
-    "normalize_index",
-    "reduced_size",
-    "squeezed_shape",
-    "unsqueezed_shape",
+    "concatenate",
+    "log_softmax_and_logsumexp",
+    "matmul_gradients",
+    "maximum",
+    "minimum",
+    "stack",
+    "where",
 ]

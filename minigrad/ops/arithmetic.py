@@ -1,15 +1,20 @@
-"""The arithmetic operators. Each gradient may come back in the broadcast shape: the
-engine sums it to the operand's shape (``engine.sum_to``)."""
+"""The arithmetic operators. A gradient may come back in the broadcast shape: the
+engine sums it to the operand's shape (``core/shapes.sum_to``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..core.function import Function
 
 
 class Add(Function):
-    """y = a + b;  dy/da = dy/db = 1."""
+    """y = a + b.
+
+    dy/dx: dy/da = 1, dy/db = 1
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -21,7 +26,12 @@ class Add(Function):
 
 
 class Sub(Function):
-    """y = a - b;  dy/da = 1, dy/db = -1."""
+    """y = a - b.
+
+    dy/dx: dy/da = 1, dy/db = -1
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -33,7 +43,12 @@ class Sub(Function):
 
 
 class Neg(Function):
-    """y = -x;  dy/dx = -1."""
+    """y = -x.
+
+    dy/dx: -1
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -45,7 +60,12 @@ class Neg(Function):
 
 
 class Mul(Function):
-    """y = a * b;  dy/da = b, dy/db = a."""
+    """y = a * b.
+
+    dy/dx: dy/da = b, dy/db = a
+    at the kink: none (smooth)
+    second order: exact (the rule uses the inputs a and b)
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -60,7 +80,12 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = a / b;  dy/da = 1/b, dy/db = -a/b**2."""
+    """y = a / b.
+
+    dy/dx: dy/da = 1/b, dy/db = -a/b**2
+    at the kink: none (undefined at b = 0, where y is inf or nan)
+    second order: exact (the rule uses the inputs a and b)
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -75,11 +100,13 @@ class Div(Function):
 
 
 class Pow(Function):
-    """y = a ** b;  dy/da = b * a**(b-1),  dy/db = y * log(a).
+    """y = a ** b.
 
-    For the exponent's gradient, log(a) is taken as 0 where a <= 0 (at a == 0 the
-    true limit a**b * log(a) is 0 for b > 0; for a < 0 a real log does not exist).
-    A constant exponent of 0 has gradient 0 everywhere, also at a == 0.
+    dy/dx: dy/da = b * a**(b-1), dy/db = y * log(a)
+    at the kink: dy/db takes log(a) as 0 where a <= 0 (a**b * log(a) -> 0 as a -> 0
+    for b > 0, and a real log of a < 0 does not exist); a constant exponent 0 has
+    dy/da = 0 everywhere, also at a = 0
+    second order: exact (the rule uses the inputs and the output)
     """
 
     @staticmethod
@@ -96,17 +123,16 @@ class Pow(Function):
         if need_a:
             ga = g * 0 if isinstance(b, (int, float)) and b == 0 else g * (b * a ** (b - 1))
         if need_b:
-            positive = a > 0
-            gb = g * y * np.log(np.where(positive, a, 1))
+            gb = g * y * np.log(np.where(a > 0, a, 1))
         return ga, gb
 
 
 class MatMul(Function):
-    """y = a @ b (numpy's matmul: 1-D, 2-D and batched N-D);
-    dy/da = g @ b^T, dy/db = a^T @ g.
+    """y = a @ b, numpy's matmul: 1-D, 2-D and batched N-D operands.
 
-    A 1-D operand is treated as a row (a) or a column (b) and the extra axis removed
-    again; batch axes that broadcasting added are summed by the engine.
+    dy/dx: dL/da = g @ b^T, dL/db = a^T @ g (``matmul_gradients``)
+    at the kink: none (smooth)
+    second order: exact (the rule uses the inputs a and b)
     """
 
     @staticmethod
@@ -117,22 +143,31 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:
-            return (g * b if need_a else None), (g * a if need_b else None)
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        return matmul_gradients(g, a, b, *ctx.needs_input_grad)
+
+
+def matmul_gradients(g, a, b, need_a: bool = True, need_b: bool = True) -> tuple:
+    """(dL/da, dL/db) for y = a @ b and dL/dy = g: g @ b^T and a^T @ g.
+
+    A 1-D operand is treated as a row (a) or a column (b), and that axis is removed
+    again; batch axes that broadcasting added are summed by the engine. Works on
+    arrays and, under create_graph, on Tensors.
+    """
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: y is a scalar
+        return (g * b if need_a else None), (g * a if need_b else None)
+    a2 = a.reshape(1, -1) if a.ndim == 1 else a
+    b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+    if a.ndim == 1:
+        g = g[..., None, :]
+    if b.ndim == 1:
+        g = g[..., None]
+    ga = gb = None
+    if need_a:
+        ga = g @ b2.swapaxes(-1, -2)
         if a.ndim == 1:
-            g = g[..., None, :]
+            ga = ga[..., 0, :]
+    if need_b:
+        gb = a2.swapaxes(-1, -2) @ g
         if b.ndim == 1:
-            g = g[..., None]
-        ga = gb = None
-        if need_a:
-            ga = g @ b2.swapaxes(-1, -2)
-            if a.ndim == 1:
-                ga = ga[..., 0, :]
-        if need_b:
-            gb = a2.swapaxes(-1, -2) @ g
-            if b.ndim == 1:
-                gb = gb[..., 0]
-        return ga, gb
+            gb = gb[..., 0]
+    return ga, gb

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..core.function import Function
 
 
 class Exp(Function):
-    """y = exp(x);  dy/dx = y. Overflows to inf without a warning."""
+    """y = exp(x); overflows to inf without a warning.
+
+    dy/dx: y
+    at the kink: none (smooth)
+    second order: exact (the rule uses the output y)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -24,7 +29,13 @@ class Exp(Function):
 
 
 class Log(Function):
-    """y = log(x);  dy/dx = 1/x."""
+    """y = log(x).
+
+    dy/dx: 1/x
+    at the kink: none (log(0) = -inf with gradient inf, and nan below 0: deliberate,
+    no silent fix)
+    second order: exact (the rule uses the input x)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -38,7 +49,12 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """y = sqrt(x);  dy/dx = 1/(2y), which is inf at x = 0 (no silent fix)."""
+    """y = sqrt(x).
+
+    dy/dx: 1/(2 sqrt(x))
+    at the kink: inf at x = 0 (the true limit; no silent fix)
+    second order: exact (the rule uses the output y)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -53,13 +69,22 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """y = |x|;  dy/dx = sign(x), and 0 at x = 0: the minimum-norm element of the
-    subdifferential [-1, 1]."""
+    """y = |x|.
+
+    dy/dx: sign(x)
+    at the kink: 0 at x = 0 (the minimum-norm element of the subdifferential [-1, 1])
+    second order: exact (0 almost everywhere: sign is piecewise constant)
+    """
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(np.sign(x))
+        ctx.save_for_backward(Abs.subgradient(x))
         return np.abs(x)
+
+    @staticmethod
+    def subgradient(x):
+        """sign(x), 0 at 0: the derivative of |x| (also used by the L1 penalty)."""
+        return np.sign(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -68,9 +93,13 @@ class Abs(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (0 at the kink x = 0).
-    The backward reads the mask off the output (y > 0 exactly where x > 0), so no
-    mask is stored."""
+    """y = max(x, 0). The rule reads the mask off the output (y > 0 exactly where
+    x > 0), so no mask is stored.
+
+    dy/dx: 1 for x > 0, else 0
+    at the kink: 0 at x = 0 (the minimum-norm element of the subdifferential [0, 1])
+    second order: exact (0 almost everywhere: the mask is piecewise constant)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -85,7 +114,12 @@ class Relu(Function):
 
 
 class Tanh(Function):
-    """y = tanh(x);  dy/dx = 1 - y**2."""
+    """y = tanh(x).
+
+    dy/dx: 1 - y**2
+    at the kink: none (smooth)
+    second order: exact (the rule uses the output y)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -101,7 +135,12 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so that no exp
-    overflows;  dy/dx = y (1 - y)."""
+    overflows.
+
+    dy/dx: y (1 - y)
+    at the kink: none (smooth)
+    second order: exact (the rule uses the output y)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -116,8 +155,12 @@ class Sigmoid(Function):
 
 
 class Clip(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 on the closed interval lo <= x <= hi
-    (so 1 at both ends, as PyTorch's clamp), else 0. ``lo``/``hi`` may be None."""
+    """y = min(max(x, lo), hi); ``lo`` or ``hi`` may be None.
+
+    dy/dx: 1 for lo <= x <= hi, else 0
+    at the kink: 1 at x = lo and at x = hi (the interval is closed, as PyTorch's clamp)
+    second order: exact (0 almost everywhere: the mask is piecewise constant)
+    """
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -139,47 +182,55 @@ class Clip(Function):
         return g * inside, None, None
 
 
-class Maximum(Function):
-    """y = max(a, b) elementwise;  the gradient goes to the larger input, split 0.5 /
-    0.5 where a == b."""
+class _Extreme(Function):
+    """Shared rule of Maximum and Minimum: the gradient goes to the winning input,
+    half to each where they tie."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        y = np.maximum(a, b)
-        ctx.save_for_backward(_share_of_a(a > b, a == b, y.dtype))
+    @classmethod
+    def forward(cls, ctx, a, b):
+        y = cls.pick(a, b)
+        share_of_a = np.asarray(cls.wins(a, b), dtype=y.dtype)
+        share_of_a[np.asarray(a == b)] = 0.5
+        ctx.save_for_backward(share_of_a)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        (share_a,) = ctx.saved_tensors
-        return g * share_a, g * (1 - share_a)
+        (share_of_a,) = ctx.saved_tensors
+        return g * share_of_a, g * (1 - share_of_a)
 
 
-class Minimum(Function):
-    """y = min(a, b) elementwise;  the gradient goes to the smaller input, split 0.5 /
-    0.5 where a == b."""
+class Maximum(_Extreme):
+    """y = max(a, b) elementwise.
 
-    @staticmethod
-    def forward(ctx, a, b):
-        y = np.minimum(a, b)
-        ctx.save_for_backward(_share_of_a(a < b, a == b, y.dtype))
-        return y
+    dy/dx: dy/da = 1 where a > b, dy/db = 1 where b > a, else 0
+    at the kink: 0.5 to each side where a == b (the mean of the two one-sided choices)
+    second order: exact (0 almost everywhere: the shares are piecewise constant)
+    """
 
-    @staticmethod
-    def backward(ctx, g):
-        (share_a,) = ctx.saved_tensors
-        return g * share_a, g * (1 - share_a)
+    pick = staticmethod(np.maximum)
+    wins = staticmethod(np.greater)
 
 
-def _share_of_a(a_wins, tie, dtype) -> np.ndarray:
-    share = np.asarray(a_wins, dtype=dtype)
-    share[np.asarray(tie)] = 0.5
-    return share
+class Minimum(_Extreme):
+    """y = min(a, b) elementwise.
+
+    dy/dx: dy/da = 1 where a < b, dy/db = 1 where b < a, else 0
+    at the kink: 0.5 to each side where a == b (the mean of the two one-sided choices)
+    second order: exact (0 almost everywhere: the shares are piecewise constant)
+    """
+
+    pick = staticmethod(np.minimum)
+    wins = staticmethod(np.less)
 
 
 class Where(Function):
-    """y = a where cond else b;  the gradient goes to the side that was chosen.
-    ``cond`` is a constant boolean array."""
+    """y = a where cond else b; ``cond`` is a constant boolean array.
+
+    dy/dx: dy/da = cond, dy/db = not cond (the gradient goes to the side chosen)
+    at the kink: none (cond is a constant)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -196,7 +247,12 @@ class Where(Function):
 
 
 class Cast(Function):
-    """y = x converted to another dtype;  the gradient is cast back (by the engine)."""
+    """y = x converted to another dtype.
+
+    dy/dx: 1 (the engine casts the gradient back to x's dtype)
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -6,47 +6,35 @@ the gradient broadcasts against the input.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..function import Function
+from ..core.function import Function
+from ..core.shapes import keep_reduced_axes as _keep
+from ..core.shapes import reduced_shape, reduced_size
 
 
-def normalize_axis(axis, ndim: int) -> tuple | None:
-    """None, an int or a sequence of ints -> None or a sorted tuple of axes >= 0."""
-    if axis is None:
-        return None
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    out = []
-    for a in axes:
-        a = int(a)
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of bounds for a tensor of dimension {ndim}")
-        out.append(a % ndim if ndim else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"repeated axis in {axis}")
-    return tuple(sorted(out))
-
-
-def reduced_size(shape: tuple, axes: tuple | None) -> int:
-    """How many elements each output of a reduction over ``axes`` summarizes."""
-    if axes is None:
-        return math.prod(shape)
-    return math.prod(shape[a] for a in axes)
-
-
-def _keep(g, in_shape: tuple, axes: tuple | None, keepdims: bool):
-    """The reduced gradient with the reduced axes present again with size 1."""
-    if keepdims or not in_shape:
-        return g
-    if axes is None:
-        return g.reshape((1,) * len(in_shape))
-    return g.reshape(tuple(1 if i in axes else s for i, s in enumerate(in_shape)))
+def log_softmax_and_logsumexp(x: np.ndarray, axes: tuple | None) -> tuple:
+    """(log softmax of x, logsumexp of x) over ``axes`` (kept as size-1 axes), stable
+    for inputs of any magnitude: with m = max(x), logsumexp = m + log(sum(exp(x - m)))
+    and log softmax = (x - m) - log(sum(exp(x - m))), so no exp overflows and the
+    log-probability of a far-behind entry is very negative, never -inf. An all -inf
+    slice keeps logsumexp -inf. The one stable formula of LogSumExp, Softmax,
+    LogSoftmax and CrossEntropy."""
+    m = np.max(x, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # an all -inf (or an inf) slice stays exact
+    shifted = x - m
+    with np.errstate(divide="ignore"):
+        log_norm = np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+    return shifted - log_norm, log_norm + m
 
 
 class Sum(Function):
-    """y = sum of x over axes;  dy/dx = 1 for every summed element."""
+    """y = sum of x over axes.
+
+    dy/dx: 1 for every summed element
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -60,7 +48,12 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """y = sum of x over axes / n;  dy/dx = 1/n."""
+    """y = sum of x over axes / n.
+
+    dy/dx: 1/n for every averaged element
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -88,7 +81,7 @@ class _Extremum(Function):
         y = cls.reduce(x, axis=axes, keepdims=True)
         hit = x == y
         ctx.save_for_backward(hit / hit.sum(axis=axes, keepdims=True).astype(x.dtype))
-        return y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+        return y if keepdims else y.reshape(reduced_shape(x.shape, axes))
 
     @staticmethod
     def backward(ctx, g):
@@ -96,34 +89,41 @@ class _Extremum(Function):
         return _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims) * share, None, None
 
 
-def _reduced_shape(shape: tuple, axes: tuple | None) -> tuple:
-    return () if axes is None else tuple(s for i, s in enumerate(shape) if i not in axes)
-
-
 class Max(_Extremum):
-    """y = max of x over axes (values only, like torch.amax)."""
+    """y = max of x over axes (values only, like torch.amax).
+
+    dy/dx: 1 at the largest element, 0 elsewhere
+    at the kink: split evenly among tied elements (1/k each for a k-way tie)
+    second order: exact (0 almost everywhere: the shares are piecewise constant)
+    """
 
     reduce = staticmethod(np.max)
 
 
 class Min(_Extremum):
-    """y = min of x over axes (values only, like torch.amin)."""
+    """y = min of x over axes (values only, like torch.amin).
+
+    dy/dx: 1 at the smallest element, 0 elsewhere
+    at the kink: split evenly among tied elements (1/k each for a k-way tie)
+    second order: exact (0 almost everywhere: the shares are piecewise constant)
+    """
 
     reduce = staticmethod(np.min)
 
 
 class LogSumExp(Function):
-    """y = log(sum(exp(x))) = m + log(sum(exp(x - m))) with m = max(x), which keeps
-    exp from overflowing;  dy/dx = exp(x - y) (the softmax)."""
+    """y = log(sum(exp(x))) over axes, without overflow (``log_softmax_and_logsumexp``).
+
+    dy/dx: exp(x - y), the softmax of x
+    at the kink: none (smooth; an all -inf slice gives y = -inf and gradient nan)
+    second order: exact (the rule uses the input x and the output y)
+    """
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        m = np.max(x, axis=axes, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf) stays exact
-        with np.errstate(divide="ignore"):
-            y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        y = y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+        _, y = log_softmax_and_logsumexp(x, axes)
+        y = y if keepdims else y.reshape(reduced_shape(x.shape, axes))
         ctx.save_for_backward(x, y)
         return y
 
@@ -135,8 +135,13 @@ class LogSumExp(Function):
 
 
 class PNorm(Function):
-    """y = (sum |x|**p)**(1/p) for 1 < p < inf;  dy/dx = sign(x) |x|**(p-1) / y**(p-1),
-    taken as 0 where y == 0 (an all-zero vector: the minimum-norm subgradient)."""
+    """y = (sum |x|**p)**(1/p) over axes, for 1 < p < inf (p = 1 and p = inf are
+    abs().sum() and abs().max(), see Tensor.norm).
+
+    dy/dx: sign(x) |x|**(p-1) / y**(p-1)
+    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient)
+    second order: exact away from zero entries (the rule uses the input and output)
+    """
 
     @staticmethod
     def forward(ctx, x, p, axes, keepdims):
@@ -149,7 +154,7 @@ class PNorm(Function):
             top = np.max(ax, axis=axes, keepdims=True)
             safe_top = np.where(top > 0, top, 1)
             y = (((ax / safe_top) ** p).sum(axis=axes, keepdims=True)) ** (1 / p) * safe_top
-            y = y if keepdims else y.reshape(_reduced_shape(x.shape, axes))
+            y = y if keepdims else y.reshape(reduced_shape(x.shape, axes))
         ctx.save_for_backward(x, y)
         return y
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..core.function import Function
 
 
 class Reshape(Function):
-    """y = x with a new shape;  the gradient is reshaped back."""
+    """y = x with a new shape.
+
+    dy/dx: the identity, reshaped back (the gradient takes x's shape)
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -22,7 +27,12 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """y = x with its axes permuted;  the gradient is permuted back."""
+    """y = x with its axes permuted.
+
+    dy/dx: the identity, permuted back (the inverse permutation)
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -39,7 +49,12 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
-    """y = x repeated along broadcast axes;  the engine sums the gradient back."""
+    """y = x repeated along broadcast axes.
+
+    dy/dx: 1 for every copy (the engine sums the copies' gradients back)
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -51,8 +66,13 @@ class BroadcastTo(Function):
 
 
 class Index(Function):
-    """y = x[index] (ints, slices, None, Ellipsis, integer arrays, boolean masks);
-    the gradient is scattered back and added where an index repeats."""
+    """y = x[index] (ints, slices, None, Ellipsis, integer arrays, boolean masks).
+
+    dy/dx: 1 at each selected element, scattered back (``IndexAdd``); where an index
+    repeats, the gradients add up
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, x, index):
@@ -65,8 +85,12 @@ class Index(Function):
 
 
 class IndexAdd(Function):
-    """y = zeros(shape) with g added at ``index`` (the backward of Index);
-    its own gradient is the gradient read back at ``index``."""
+    """y = zeros(shape) with g added at ``index`` (the backward of Index).
+
+    dy/dx: the gradient read back at ``index``
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, g, shape, index):
@@ -88,25 +112,13 @@ def _has_integer_array(index) -> bool:
     return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
 
 
-def normalize_index(index):
-    """Replace Tensors and lists inside an index by numpy arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index_part(p) for p in index)
-    return _index_part(index)
-
-
-def _index_part(p):
-    if hasattr(p, "_node"):  # a Tensor
-        p = p.data
-    if isinstance(p, list):
-        p = np.asarray(p)
-    if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
-        raise IndexError(f"tensors used as indices must be integer or boolean, got {p.dtype}")
-    return p
-
-
 class Concatenate(Function):
-    """y = the inputs joined along ``axis``;  each input gets its slice of the gradient."""
+    """y = the inputs joined along ``axis``.
+
+    dy/dx: each input gets its own slice of the gradient
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
 
     @staticmethod
     def forward(ctx, axis, *xs):
@@ -119,27 +131,3 @@ class Concatenate(Function):
         lead = (slice(None),) * (ctx.axis % g.ndim)
         b = ctx.bounds
         return (None,) + tuple(g[lead + (slice(b[i], b[i + 1]),)] for i in range(len(b) - 1))
-
-
-def squeezed_shape(shape: tuple, axis) -> tuple:
-    """numpy's squeeze: drop the given size-1 axes (all size-1 axes when None)."""
-    if axis is None:
-        return tuple(s for s in shape if s != 1)
-    ndim = len(shape)
-    axes = set()
-    for a in (axis,) if np.ndim(axis) == 0 else axis:
-        if not -ndim <= a < ndim:
-            raise ValueError(f"squeeze: axis {a} is out of range for a tensor of {ndim} dims")
-        axes.add(a % ndim)
-    for a in axes:
-        if shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} has size {shape[a]}, not 1")
-    return tuple(s for i, s in enumerate(shape) if i not in axes)
-
-
-def unsqueezed_shape(shape: tuple, axis: int) -> tuple:
-    n = len(shape) + 1
-    if not -n <= axis < n:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for a result of {n} dims")
-    axis %= n
-    return shape[:axis] + (1,) + shape[axis:]

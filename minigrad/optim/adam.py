@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..core import Tensor
 from .optimizer import HyperParameters, Optimizer, check_non_negative
 
 

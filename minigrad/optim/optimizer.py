@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from ..core import Tensor
 from ..nn.module import StateDictError
-from ..tensor import Tensor
 
 HyperParameters = dict[str, float | bool]
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..core import Tensor
 from .collapse import collapse
 from .dot import ComputationGraph, check_rankdir, to_digraph
 from .gradients import trace_gradients

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import graphviz
 
-from ..tensor import Tensor
+from ..core import Tensor
 from .dot import INSTALL_HINT
 from .draw import draw_graph
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import grad
-from ..function import Context
-from ..tensor import Tensor
+from ..core import Context, Tensor, grad
 from .graph import reachable
 
 

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..function import Context
-from ..tensor import Tensor
+from ..core import Context, Tensor
 from . import naming
 
 DEFAULT_MAX_NODES = 5000

@@ -38,9 +38,12 @@ def shape_text(shape: tuple) -> str:
     return "scalar" if shape == () else str(tuple(shape))
 
 
-def data_summary(data: np.ndarray) -> list[str]:
+def data_summary(data: np.ndarray | None) -> list[str]:
     """The value of a one-element tensor; the elements of a tiny one; otherwise the
-    mean, standard deviation and range."""
+    mean, standard deviation and range. None: an intermediate that a backward pass
+    without retain_graph has freed."""
+    if data is None:
+        return ["data freed by backward()"]
     if data.size == 0:
         return ["empty"]
     if data.dtype.kind not in "biuf":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..tensor import Tensor
+from ..core import Tensor
 
 
 class Names:

@@ -2,7 +2,7 @@
 
 They let a backward rule written with numpy functions (``np.exp(x)``,
 ``np.where(c, g, 0)``, ``np.broadcast_to(g, shape)``) run on Tensors under
-``create_graph=True`` and record a graph (see ``function.py``). A numpy function that
+``create_graph=True`` and record a graph (see ``higher_order.py``). A numpy function that
 has no differentiable counterpart here is computed on the plain arrays when no
 gradient is at stake, and refused with a TypeError when one is: it would otherwise
 cut the graph silently.
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import grad_mode, ops
-from . import tensor_ops as f
-from .tensor import Tensor
+from .. import ops
+from . import modes
+from .tensor import Tensor, as_tensor
 
 
 def _no_graph(fn):
@@ -38,8 +38,8 @@ def _build_ufuncs() -> dict:
         np.sqrt: ops.Sqrt.apply,
         np.tanh: ops.Tanh.apply,
         np.absolute: ops.Abs.apply,
-        np.maximum: f.maximum,
-        np.minimum: f.minimum,
+        np.maximum: ops.maximum,
+        np.minimum: ops.minimum,
         np.square: lambda x: ops.Mul.apply(x, x),
         np.positive: lambda x: x,
     }
@@ -64,28 +64,24 @@ def _build_ufuncs() -> dict:
 
 def _build_functions() -> dict:
     return {
-        np.broadcast_to: lambda x, shape, **kw: _tensor(x).broadcast_to(shape),
-        np.where: f.where,
-        np.reshape: lambda x, shape, **kw: _tensor(x).reshape(shape),
-        np.transpose: lambda x, axes=None: _tensor(x).transpose(*(axes or ())),
-        np.swapaxes: lambda x, a, b: _tensor(x).swapaxes(a, b),
-        np.sum: lambda x, axis=None, keepdims=False, **kw: _tensor(x).sum(axis, keepdims),
-        np.mean: lambda x, axis=None, keepdims=False, **kw: _tensor(x).mean(axis, keepdims),
-        np.max: lambda x, axis=None, keepdims=False, **kw: _tensor(x).max(axis, keepdims),
-        np.min: lambda x, axis=None, keepdims=False, **kw: _tensor(x).min(axis, keepdims),
+        np.broadcast_to: lambda x, shape, **kw: as_tensor(x).broadcast_to(shape),
+        np.where: ops.where,
+        np.reshape: lambda x, shape, **kw: as_tensor(x).reshape(shape),
+        np.transpose: lambda x, axes=None: as_tensor(x).transpose(*(axes or ())),
+        np.swapaxes: lambda x, a, b: as_tensor(x).swapaxes(a, b),
+        np.sum: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).sum(axis, keepdims),
+        np.mean: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).mean(axis, keepdims),
+        np.max: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).max(axis, keepdims),
+        np.min: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).min(axis, keepdims),
         # numpy 2 keeps amax/amin as separate function objects, not aliases
-        np.amax: lambda x, axis=None, keepdims=False, **kw: _tensor(x).max(axis, keepdims),
-        np.amin: lambda x, axis=None, keepdims=False, **kw: _tensor(x).min(axis, keepdims),
-        np.clip: lambda x, lo=None, hi=None, **kw: _tensor(x).clip(lo, hi),
-        np.concatenate: lambda xs, axis=0, **kw: f.concatenate(xs, axis),
-        np.stack: lambda xs, axis=0, **kw: f.stack(xs, axis),
-        np.squeeze: lambda x, axis=None: _tensor(x).squeeze(axis),
-        np.expand_dims: lambda x, axis: _tensor(x).unsqueeze(axis),
+        np.amax: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).max(axis, keepdims),
+        np.amin: lambda x, axis=None, keepdims=False, **kw: as_tensor(x).min(axis, keepdims),
+        np.clip: lambda x, lo=None, hi=None, **kw: as_tensor(x).clip(lo, hi),
+        np.concatenate: lambda xs, axis=0, **kw: ops.concatenate(xs, axis),
+        np.stack: lambda xs, axis=0, **kw: ops.stack(xs, axis),
+        np.squeeze: lambda x, axis=None: as_tensor(x).squeeze(axis),
+        np.expand_dims: lambda x, axis: as_tensor(x).unsqueeze(axis),
     }
-
-
-def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _plain(x):
@@ -93,7 +89,7 @@ def _plain(x):
 
 
 def _needs_graph(values) -> bool:
-    if not grad_mode._enabled:
+    if not modes.grad_enabled:
         return False
     for v in values:
         if isinstance(v, Tensor) and v._requires_grad:

@@ -9,19 +9,20 @@ gradient, in ``minigrad/ops/``.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, shapes
 
 
-def _shape_args(shape) -> tuple:
-    """``reshape(2, 3)`` and ``reshape((2, 3))`` alike."""
-    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
-        return tuple(shape[0])
-    return tuple(shape)
+def as_tensor(x, name: str = "input") -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant Tensor over the same values."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (np.ndarray, np.generic, numbers.Number, list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"{name} must be a Tensor or an array, got {type(x).__name__}")
 
 
 def _data(x):
@@ -32,42 +33,6 @@ def _operand(x):
     """The other operand of a binary operator: a list or tuple becomes an array, as numpy
     does, so that backward rules can rely on array methods (``b.ndim``, ``a > 0``)."""
     return np.asarray(x) if isinstance(x, (list, tuple)) else x
-
-
-def _arithmetic_operand(x, like: Tensor):
-    """The other operand of ``+ - * /``: as ``_operand``, and a Python int or float beside
-    a floating tensor becomes a 0-d array of the tensor's dtype. That is the very value
-    numpy would compute with (NEP 50 casts a Python scalar to the array's dtype, overflow
-    to inf included), converted once here instead of again in every numpy call of the
-    forward and backward passes: numpy's Python-scalar path costs about 0.2 us a call.
-    ``**`` keeps its Python number, for numpy's fast paths of ``x**2`` and ``x**0.5``."""
-    if type(x) is float or type(x) is int:
-        dtype = like.data.dtype
-        return _scalar_array(x, dtype) if dtype.kind == "f" else x
-    return _operand(x)
-
-
-_last_scalar: tuple = (None, None, None)  # (number, dtype, its 0-d array)
-
-
-def _scalar_array(number, dtype: np.dtype) -> np.ndarray:
-    """``number`` as a read-only 0-d array of ``dtype``. The same number object used again
-    with the same dtype (a constant in a loop, a learning rate) gets the same array back:
-    a graph of 100,000 ``y * 1.01`` then holds one such array instead of 50,000, which
-    the memory caches and the garbage collector would have to walk (its forward ran 15 %
-    slower with them). Matched by identity, so 0.0 and -0.0 are never confused; read-only,
-    since several ops share it."""
-    global _last_scalar
-    last_number, last_dtype, array = _last_scalar
-    if last_number is number and last_dtype is dtype:
-        return array
-    array = np.asarray(number, dtype)
-    array.flags.writeable = False
-    # a number that overflows the dtype is converted anew each time, so that numpy's
-    # warning (or np.errstate's error) for the overflow comes each time, as in numpy
-    if not math.isinf(array) or math.isinf(number):
-        _last_scalar = (number, dtype, array)  # one tuple: read and replaced whole
-    return array
 
 
 def _constant(values) -> Tensor:
@@ -200,9 +165,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied: a write to one shows in the other) with no
-        graph and no grad. Its array is a view, a new object over the same memory, so
-        that in ``x * x.detach()`` a create_graph pass can tell the constant from ``x``."""
-        return Tensor._make(self.data.view(), False, None, 0)
+        graph and no grad."""
+        return Tensor._make(self.data, False, None, 0)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
@@ -216,35 +180,35 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf), times ``gradient``, into every leaf's ``.grad``."""
-        _autograd.backward(self, gradient, retain_graph=retain_graph)
+        _grad.backward(self, gradient, retain_graph=retain_graph)
 
     def zero_grad(self) -> None:
         self.grad = None
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other) -> Tensor:
-        return _ops.Add.apply(self, _arithmetic_operand(other, self))
+        return _ops.Add.apply(self, _operand(other))
 
     def __radd__(self, other) -> Tensor:
-        return _ops.Add.apply(_arithmetic_operand(other, self), self)
+        return _ops.Add.apply(_operand(other), self)
 
     def __sub__(self, other) -> Tensor:
-        return _ops.Sub.apply(self, _arithmetic_operand(other, self))
+        return _ops.Sub.apply(self, _operand(other))
 
     def __rsub__(self, other) -> Tensor:
-        return _ops.Sub.apply(_arithmetic_operand(other, self), self)
+        return _ops.Sub.apply(_operand(other), self)
 
     def __mul__(self, other) -> Tensor:
-        return _ops.Mul.apply(self, _arithmetic_operand(other, self))
+        return _ops.Mul.apply(self, _operand(other))
 
     def __rmul__(self, other) -> Tensor:
-        return _ops.Mul.apply(_arithmetic_operand(other, self), self)
+        return _ops.Mul.apply(_operand(other), self)
 
     def __truediv__(self, other) -> Tensor:
-        return _ops.Div.apply(self, _arithmetic_operand(other, self))
+        return _ops.Div.apply(self, _operand(other))
 
     def __rtruediv__(self, other) -> Tensor:
-        return _ops.Div.apply(_arithmetic_operand(other, self), self)
+        return _ops.Div.apply(_operand(other), self)
 
     def __pow__(self, other) -> Tensor:
         return _ops.Pow.apply(self, _operand(other))
@@ -291,27 +255,27 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index) -> Tensor:
-        return _ops.Index.apply(self, _ops.normalize_index(index))
+        return _ops.Index.apply(self, shapes.normalize_index(index))
 
     # ---------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
-        return _ops.Sum.apply(self, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.Sum.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     def mean(self, axis=None, keepdims: bool = False) -> Tensor:
-        return _ops.Mean.apply(self, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.Mean.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     def max(self, axis=None, keepdims: bool = False) -> Tensor:
         """Largest value over ``axis``; ties share the gradient evenly."""
-        return _ops.Max.apply(self, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.Max.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     def min(self, axis=None, keepdims: bool = False) -> Tensor:
         """Smallest value over ``axis``; ties share the gradient evenly."""
-        return _ops.Min.apply(self, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.Min.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """mean((x - mean(x))**2) with ``n - ddof`` in the denominator (numpy's default)."""
-        axes = _ops.normalize_axis(axis, self.ndim)
-        n = _ops.reduced_size(self.shape, axes)
+        axes = shapes.normalize_axis(axis, self.ndim)
+        n = shapes.reduced_size(self.shape, axes)
         if n - ddof <= 0:
             raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")
         centered = self - self.mean(axis=axes, keepdims=True)
@@ -322,7 +286,7 @@ class Tensor:
 
     def logsumexp(self, axis=None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) computed without overflow."""
-        return _ops.LogSumExp.apply(self, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.LogSumExp.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     def norm(self, p: float = 2, axis=None, keepdims: bool = False) -> Tensor:
         """Vector p-norm over ``axis`` (all elements when None), for real ``p >= 1``.
@@ -338,7 +302,7 @@ class Tensor:
             return abs(self).sum(axis=axis, keepdims=keepdims)
         if p == np.inf:
             return abs(self).max(axis=axis, keepdims=keepdims)
-        return _ops.PNorm.apply(self, p, _ops.normalize_axis(axis, self.ndim), keepdims)
+        return _ops.PNorm.apply(self, p, shapes.normalize_axis(axis, self.ndim), keepdims)
 
     # --------------------------------------------------------------- elementwise
     def exp(self) -> Tensor:
@@ -371,11 +335,11 @@ class Tensor:
 
     # ---------------------------------------------------------------- shape ops
     def reshape(self, *shape) -> Tensor:
-        return _ops.Reshape.apply(self, _shape_args(shape))
+        return _ops.Reshape.apply(self, shapes.shape_args(shape))
 
     def transpose(self, *axes) -> Tensor:
         """No arguments: reverse the axes. Otherwise a full permutation (as numpy)."""
-        axes = _shape_args(axes) if axes else tuple(range(self.ndim))[::-1]
+        axes = shapes.shape_args(axes) if axes else tuple(range(self.ndim))[::-1]
         return _ops.Transpose.apply(self, axes)
 
     def swapaxes(self, a: int, b: int) -> Tensor:
@@ -387,10 +351,10 @@ class Tensor:
         return self.reshape(-1)
 
     def squeeze(self, axis=None) -> Tensor:
-        return self.reshape(_ops.squeezed_shape(self.shape, axis))
+        return self.reshape(shapes.squeezed_shape(self.shape, axis))
 
     def unsqueeze(self, axis: int) -> Tensor:
-        return self.reshape(_ops.unsqueezed_shape(self.shape, axis))
+        return self.reshape(shapes.unsqueezed_shape(self.shape, axis))
 
     def broadcast_to(self, shape) -> Tensor:
         shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
@@ -398,14 +362,15 @@ class Tensor:
 
     # ---------------------------------------------------- the numpy protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return _interop.array_ufunc(ufunc, method, inputs, kwargs)
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return _interop.array_function(func, args, kwargs)
+        return numpy_protocol.array_function(func, args, kwargs)
 
 
-# The ops modules and the backward pass build on Tensor, so they are imported once it
-# exists.
-from . import _interop  # noqa: E402
-from . import autograd as _autograd  # noqa: E402
-from . import ops as _ops  # noqa: E402
+# The one import cycle of the package: Tensor's methods call the ops, and the ops
+# (through Function.apply) make Tensors. It closes here, once Tensor exists; the
+# package imports this module first (core/__init__.py).
+from .. import ops as _ops  # noqa: E402
+from . import grad as _grad  # noqa: E402
+from . import numpy_protocol  # noqa: E402

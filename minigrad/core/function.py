@@ -1,0 +1,232 @@
+"""``Function``: one differentiable op, forward and backward side by side; and
+``Context``, the graph node that one call of an op leaves behind.
+
+An op is a subclass with two static methods::
+
+    class Tanh(Function):
+        '''y = tanh(x).
+
+        dy/dx: 1 - y**2
+        at the kink: none (smooth)
+        second order: exact (the rule uses only the output y)
+        '''
+
+        @staticmethod
+        def forward(ctx, x):            # x is a numpy array
+            y = np.tanh(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):           # g: gradient of the loss w.r.t. y
+            (y,) = ctx.saved_tensors
+            return g * (1 - y * y)
+
+``Tanh.apply(t)`` runs ``forward`` on the arrays inside the Tensors and, when a graph
+is being recorded, keeps ``ctx`` as the node that produced the output. Called with no
+Tensor among its arguments, ``apply`` is plain ``forward`` on arrays: that is how a
+rule uses another op (``IndexAdd.apply`` inside ``Index.backward``).
+
+Each value saved for backward is named by its role when it is saved: input i of the
+op, output j, or a constant. In an ordinary backward pass the rule gets the saved
+arrays; under ``create_graph=True`` (``higher_order.py``) it gets, for inputs and
+outputs, the graph's Tensors instead, so the same rule records a graph of its own.
+Constants (masks, signs) stay arrays: right for piecewise-constant values. An op that
+saves a continuous intermediate either rebuilds it from its inputs when
+``ctx.create_graph`` is set, or declares ``once_differentiable = True``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from . import modes
+from .tensor import Tensor
+
+CONSTANT = ("constant", 0)
+_creation_counter = itertools.count()  # orders the nodes: see engine.py
+
+
+class Context:
+    """What one call of an op remembers for its backward pass: a node of the graph.
+
+    ``forward`` may also keep small metadata (shapes, axes) as attributes of ctx;
+    arrays go through ``save_for_backward``, so that backward can release them.
+    """
+
+    fn: type[Function] | None = None  # the op; None for a throwaway ctx (no graph)
+    seq = 0  # creation number: a node is newer than the nodes that made its inputs
+    inputs: tuple = ()  # the input Tensors that need a gradient (None elsewhere)
+    n_outputs = 1
+    out_meta: tuple = ()  # (shape, dtype) of each output of a multi-output op
+    saved_tensors: tuple = ()  # what forward saved
+    saved_roles: tuple = ()  # ("input", i), ("output", j) or CONSTANT, one per value
+    create_graph = False  # True while the engine runs this rule under create_graph
+    scope = None  # the nn.Module call this op ran in (graph drawings)
+    site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` for the backward rule, which reads ``ctx.saved_tensors``."""
+        self.saved_tensors = values
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """For each input, whether it needs a gradient: a rule may skip the others."""
+        return tuple(t is not None for t in self.inputs)
+
+    @property
+    def freed(self) -> bool:
+        """Whether a backward pass without retain_graph has released this node."""
+        return self.saved_tensors is _RELEASED
+
+    def release(self) -> None:
+        """Drop every array: the saved values, and the inputs that ops made (each
+        becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
+        self.saved_tensors = _RELEASED
+        self.saved_roles = ()
+        self.inputs = tuple(
+            t if t is None or t._node is None else FreedTensor(t) for t in self.inputs
+        )
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__ if self.fn is not None else "Context"
+
+    def __repr__(self) -> str:
+        return f"<{self.name} node>"
+
+    def __lt__(self, other: Context) -> bool:
+        """Newest first, the order of the backward queue. Its entries are (-seq, node),
+        so this is asked only of two nodes with one creation number, which only a
+        deep-copied graph has: they are then equal in this order."""
+        return self.seq > other.seq
+
+
+class FreedTensor:
+    """What a released node keeps of an input that an op made: where it came from,
+    its shape, dtype and name; not its values."""
+
+    __slots__ = ("_node", "_out_index", "shape", "dtype", "name")
+    data = grad = None
+    requires_grad = True
+
+    def __init__(self, t: Tensor) -> None:
+        self._node, self._out_index, self.name = t._node, t._out_index, t.name
+        self.shape, self.dtype = t.shape, t.dtype
+
+    @property
+    def grad_fn(self) -> Context:
+        return self._node
+
+
+class _ReleasedBuffers:
+    """``saved_tensors`` after release: any use raises PyTorch's error."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any):
+        raise RuntimeError(freed_message("this node"))
+
+    __iter__ = __getitem__ = __len__ = _refuse
+
+
+_RELEASED = _ReleasedBuffers()
+
+
+def freed_message(node_name: str) -> str:
+    return (
+        f"Trying to backward through the graph a second time ({node_name} has already "
+        "released its saved buffers). Pass retain_graph=True to the first backward() "
+        "if you need to backward through the same graph again."
+    )
+
+
+class Function:
+    """Base class of every differentiable op (see the module docstring)."""
+
+    once_differentiable = False
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, *grad_outputs: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        inputs = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
+        record = modes.grad_enabled and any(t is not None for t in inputs)
+        if record and len(arrays) > 1:
+            _one_array_per_argument(args, arrays)
+        ctx = Context()
+        try:
+            raw = cls.forward(ctx, *arrays)
+        except ValueError as err:
+            raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
+        if not any(isinstance(a, Tensor) for a in args):
+            return raw  # inside a first-order backward rule: plain numpy
+        outputs = raw if type(raw) is tuple else (raw,)
+        if record:
+            _record(ctx, cls, inputs, arrays, outputs)
+        node = ctx if record else None
+        tensors = tuple(_output_tensor(r, node, j) for j, r in enumerate(outputs))
+        return tensors if type(raw) is tuple else tensors[0]
+
+
+def _output_tensor(value, node: Context | None, index: int) -> Tensor:
+    """An op's output: in the graph (requiring grad) when recorded and floating."""
+    data = np.asarray(value)  # numpy returns scalars for 0-d results
+    return Tensor._make(data, node is not None and data.dtype.kind == "f", node, index)
+
+
+def _record(ctx: Context, fn: type[Function], inputs: tuple, arrays: list, outputs: tuple):
+    """Make ``ctx`` a node of the graph, and name each saved value by its role."""
+    ctx.seq = next(_creation_counter)
+    ctx.fn, ctx.inputs = fn, inputs
+    if len(outputs) > 1:
+        ctx.n_outputs = len(outputs)
+        ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in outputs)
+    if modes.module_scopes:
+        ctx.scope = modes.module_scopes[-1]
+    if modes.anomaly_enabled:
+        ctx.site = modes.user_site()
+    if ctx.saved_tensors:
+        ctx.saved_roles = tuple(_role(v, arrays, outputs) for v in ctx.saved_tensors)
+
+
+def _role(value: Any, arrays: list, outputs: tuple) -> tuple:
+    for i, a in enumerate(arrays):
+        if a is value:
+            return ("input", i)
+    for j, r in enumerate(outputs):
+        if r is value:
+            return ("output", j)
+    return CONSTANT
+
+
+def _one_array_per_argument(args: tuple, arrays: list) -> None:
+    """Give two different arguments over one array object (``x * x.detach()``) two
+    array objects (a view shares the memory), so a saved array names one role."""
+    if len({id(a) for a in arrays}) == len(arrays):
+        return
+    first: dict = {}
+    for k, a in enumerate(arrays):
+        i = first.setdefault(id(a), k)
+        if i != k and args[i] is not args[k] and isinstance(a, np.ndarray):
+            arrays[k] = a.view()
+
+
+def _describe(args) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, (Tensor, np.ndarray)):
+            parts.append(f"shape {tuple(a.shape)} {a.dtype}")
+        elif isinstance(a, (int, float, complex, np.generic)):
+            parts.append(repr(a))
+    return ", ".join(parts)
