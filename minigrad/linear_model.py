@@ -36,6 +36,8 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .functional.regularization import soft_threshold
+
 __all__ = [
     "ConvergenceWarning",
     "ElasticNet",
@@ -53,24 +55,6 @@ class ConvergenceWarning(UserWarning):
 
 class NotFittedError(ValueError, AttributeError):
     """``predict`` was called before ``fit`` (a ``ValueError``, as scikit-learn's)."""
-
-
-def soft_threshold(rho: float, lam: float) -> float:
-    """Soft-thresholding ``S(rho, lam) = sign(rho) * max(|rho| - lam, 0)`` for ``lam >= 0``.
-
-    The three cases::
-
-        rho >  lam   ->  rho - lam      (shrunk towards zero)
-        rho < -lam   ->  rho + lam      (shrunk towards zero)
-        |rho| <= lam ->  0              (killed: 0 is in rho - lam * [-1, 1])
-
-    It is the proximal operator of ``lam * |w|``, i.e. ``argmin_w 1/2 (w - rho)^2 + lam |w|``.
-    """
-    if rho > lam:
-        return rho - lam
-    if rho < -lam:
-        return rho + lam
-    return 0.0
 
 
 # ----------------------------------------------------------------------------------------

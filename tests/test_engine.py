@@ -4,7 +4,6 @@
 import gc
 import inspect
 import os
-import time
 import tracemalloc
 import warnings
 import weakref

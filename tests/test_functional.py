@@ -173,7 +173,7 @@ def test_dropout_with_p_one_gives_zeros_and_zero_gradient():
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "0.5", True])
 def test_dropout_rejects_probabilities_outside_the_unit_interval(p):
-    with pytest.raises(ValueError, match="between 0 and 1"):
+    with pytest.raises(ValueError, match=r"dropout probability must be in \[0, 1\]"):
         F.dropout(mg.ones(3), p=p)
 
 
@@ -466,6 +466,30 @@ def test_linear_gradcheck_and_gradgradcheck(x_shape, rng):
     np.testing.assert_allclose(F.linear(x, w, b).data, x.data @ w.data.T + b.data)
 
 
+@pytest.mark.parametrize("x_shape", [(5,), (4, 5), (2, 3, 5)], ids=["1d", "2d", "batched_3d"])
+def test_linear_is_matmul_and_add_fused_first_and_second_order(x_shape, rng):
+    """Affine is one node for x @ W.T + b: the same values and the same gradients,
+    to first and second order, as the two primitive ops it fuses."""
+
+    def leaves():
+        return [t64(np.random.default_rng(1).standard_normal(s)) for s in (x_shape, (3, 5), (3,))]
+
+    v = rng.standard_normal(x_shape[:-1] + (3,))
+    fused, composed = leaves(), leaves()
+    y_fused = F.linear(*fused)
+    x, w, b = composed
+    y_composed = x @ w.T + b
+    np.testing.assert_allclose(y_fused.data, y_composed.data, rtol=1e-12)
+    g_fused = mg.grad(y_fused, fused, grad_outputs=v, create_graph=True)
+    g_composed = mg.grad(y_composed, composed, grad_outputs=v, create_graph=True)
+    for a, c in zip(g_fused, g_composed):
+        np.testing.assert_allclose(a.data, c.data, rtol=1e-12)
+    hvp_fused = mg.grad(sum((g * g).sum() for g in g_fused), fused[:2])
+    hvp_composed = mg.grad(sum((g * g).sum() for g in g_composed), composed[:2])
+    for a, c in zip(hvp_fused, hvp_composed):
+        np.testing.assert_allclose(a.data, c.data, rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     "y_shape, b_shape, b_dtype",
     [
@@ -517,6 +541,8 @@ def test_fused_penalties_equal_their_composition_in_value_and_gradient():
         np.testing.assert_allclose(fused(ws).item(), composed(ws).item(), rtol=1e-12)
         for g, w in zip(got, want):
             np.testing.assert_allclose(g.data, w.data, rtol=1e-12)
-        away_from_kink = [mg.Tensor(w.data + np.sign(w.data) * 0.1 + (w.data == 0),
-                                    requires_grad=True) for w in ws]
+        away_from_kink = [
+            mg.Tensor(w.data + np.sign(w.data) * 0.1 + (w.data == 0), requires_grad=True)
+            for w in ws
+        ]
         assert mg.gradgradcheck(lambda *ps, f=fused: f(ps), tuple(away_from_kink))

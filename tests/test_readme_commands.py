@@ -34,8 +34,13 @@ def test_ci_runs_exactly_the_readme_test_command():
 @pytest.mark.slow
 @pytest.mark.skipif(bool(os.environ.get(NESTED)), reason="already inside the README test")
 def test_readme_commands_work_in_a_fresh_virtualenv(tmp_path):
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     if not files:
         pytest.skip("not a git checkout")
     repo = tmp_path / "minigrad"
@@ -47,11 +52,13 @@ def test_readme_commands_work_in_a_fresh_virtualenv(tmp_path):
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(env_dir),
-               **{NESTED: "1"})
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(env_dir), **{NESTED: "1"}
+    )
     for command in readme_commands():
-        done = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True,
-                              text=True, timeout=1200)
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=repo, env=env, capture_output=True, text=True, timeout=1200
+        )
         assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert (repo / "runs" / "latest" / "checkpoint.npz").is_file()
     assert "passed" in done.stdout

@@ -57,7 +57,8 @@ def run_backward(
         out_grads = _take_output_grads(grads, node)
         if out_grads is None:
             continue  # queued twice (two outputs reached): it has run already
-        kept.update((s, g) for s, g in zip(_slots(node), out_grads) if s in keep)
+        if keep:
+            kept.update((s, g) for s, g in zip(_slots(node), out_grads) if s in keep)
         if needed is not None and node not in needed:
             continue
         in_grads = _run_rule(node, out_grads, create_graph)
@@ -89,6 +90,9 @@ def _slots(node) -> list:
 def _take_output_grads(grads: dict, node) -> list | None:
     """The gradients of all of ``node``'s outputs, removed from ``grads`` (zeros for an
     output no gradient reached), or None if none reached it."""
+    if node.n_outputs == 1:  # most ops
+        g = grads.pop((node, 0), None)
+        return None if g is None else [g]
     found = [grads.pop(s, None) for s in _slots(node)]
     if all(g is None for g in found):
         return None
@@ -120,8 +124,9 @@ def _fit(g, inp, op_name: str):
     is undone, for every op."""
     if type(g) is not np.ndarray and not hasattr(g, "_node"):
         g = np.asarray(g)  # numpy returns scalars for 0-d results; a rule may return lists
-    if g.shape != inp.shape:
-        g = sum_to(g, inp.shape, op_name)
-    if g.dtype != inp.dtype:
-        g = g.astype(inp.dtype)
+    data = inp.data
+    if g.shape != data.shape:
+        g = sum_to(g, data.shape, op_name)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
     return g

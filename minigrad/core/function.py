@@ -88,7 +88,7 @@ class Context:
         self.saved_tensors = _RELEASED
         self.saved_roles = ()
         self.inputs = tuple(
-            t if t is None or t._node is None else FreedTensor(t) for t in self.inputs
+            [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
 
     @property
@@ -115,7 +115,7 @@ class FreedTensor:
 
     def __init__(self, t: Tensor) -> None:
         self._node, self._out_index, self.name = t._node, t._out_index, t.name
-        self.shape, self.dtype = t.shape, t.dtype
+        self.shape, self.dtype = t.data.shape, t.data.dtype
 
     @property
     def grad_fn(self) -> Context:
@@ -159,36 +159,44 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        inputs = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-        record = modes.grad_enabled and any(t is not None for t in inputs)
-        if record and len(arrays) > 1:
+        arrays, inputs = [], []  # per argument: what forward gets; the Tensor to reach
+        has_tensor = needs_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                has_tensor = True
+                needs_grad = needs_grad or a._requires_grad
+                arrays.append(a.data)
+                inputs.append(a if a._requires_grad else None)
+            else:
+                arrays.append(a)
+                inputs.append(None)
+        record = needs_grad and modes.grad_enabled
+        if record and len(set(map(id, arrays))) < len(arrays):
             _one_array_per_argument(args, arrays)
         ctx = Context()
         try:
             raw = cls.forward(ctx, *arrays)
         except ValueError as err:
             raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
-        if not any(isinstance(a, Tensor) for a in args):
+        if not has_tensor:
             return raw  # inside a first-order backward rule: plain numpy
-        outputs = raw if type(raw) is tuple else (raw,)
-        if record:
-            _record(ctx, cls, inputs, arrays, outputs)
-        node = ctx if record else None
-        tensors = tuple(_output_tensor(r, node, j) for j, r in enumerate(outputs))
-        return tensors if type(raw) is tuple else tensors[0]
+        node = _record(ctx, cls, inputs, arrays, raw) if record else None
+        if type(raw) is not tuple:
+            return _output_tensor(raw, node, 0)
+        return tuple([_output_tensor(r, node, j) for j, r in enumerate(raw)])
 
 
 def _output_tensor(value, node: Context | None, index: int) -> Tensor:
     """An op's output: in the graph (requiring grad) when recorded and floating."""
-    data = np.asarray(value)  # numpy returns scalars for 0-d results
+    data = value if type(value) is np.ndarray else np.asarray(value)  # numpy gives scalars
     return Tensor._make(data, node is not None and data.dtype.kind == "f", node, index)
 
 
-def _record(ctx: Context, fn: type[Function], inputs: tuple, arrays: list, outputs: tuple):
+def _record(ctx: Context, fn: type[Function], inputs: list, arrays: list, raw) -> Context:
     """Make ``ctx`` a node of the graph, and name each saved value by its role."""
     ctx.seq = next(_creation_counter)
-    ctx.fn, ctx.inputs = fn, inputs
+    ctx.fn, ctx.inputs = fn, tuple(inputs)
+    outputs = raw if type(raw) is tuple else (raw,)
     if len(outputs) > 1:
         ctx.n_outputs = len(outputs)
         ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in outputs)
@@ -197,7 +205,8 @@ def _record(ctx: Context, fn: type[Function], inputs: tuple, arrays: list, outpu
     if modes.anomaly_enabled:
         ctx.site = modes.user_site()
     if ctx.saved_tensors:
-        ctx.saved_roles = tuple(_role(v, arrays, outputs) for v in ctx.saved_tensors)
+        ctx.saved_roles = tuple([_role(v, arrays, outputs) for v in ctx.saved_tensors])
+    return ctx
 
 
 def _role(value: Any, arrays: list, outputs: tuple) -> tuple:
@@ -213,8 +222,6 @@ def _role(value: Any, arrays: list, outputs: tuple) -> tuple:
 def _one_array_per_argument(args: tuple, arrays: list) -> None:
     """Give two different arguments over one array object (``x * x.detach()``) two
     array objects (a view shares the memory), so a saved array names one role."""
-    if len({id(a) for a in arrays}) == len(arrays):
-        return
     first: dict = {}
     for k, a in enumerate(arrays):
         i = first.setdefault(id(a), k)

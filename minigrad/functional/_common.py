@@ -22,15 +22,6 @@ def add_into(y: np.ndarray, b) -> np.ndarray:
     return y + b
 
 
-def as_tensor(x, name: str = "input") -> Tensor:
-    """``x`` itself if it is a Tensor, else a constant Tensor over the same values."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, (np.ndarray, np.generic, int, float, list, tuple)):
-        return Tensor(x)
-    raise TypeError(f"{name} must be a Tensor or an array, got {type(x).__name__}")
-
-
 def check_reduction(reduction: str, fn: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{fn}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")

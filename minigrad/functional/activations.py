@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 
-from ..core import Function, Tensor
+from ..core import Function, Tensor, as_tensor
 from ..core.shapes import normalize_axis
-from ._common import as_tensor, check_float
+from ..ops import log_softmax_and_logsumexp
+from ._common import check_float
 from .erf import normal_cdf
 
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -36,9 +37,12 @@ def tanh(x: Tensor) -> Tensor:
 
 
 class LeakyRelu(Function):
-    """y = x for x > 0, else negative_slope * x;  dy/dx = 1 for x > 0, else
-    negative_slope, which is also the value used at the kink x = 0 (as PyTorch).
-    Twice differentiable: the saved slope is piecewise constant (second derivative 0)."""
+    """y = x for x > 0, else negative_slope * x.
+
+    dy/dx: 1 for x > 0, else negative_slope
+    at the kink: negative_slope at x = 0 (as PyTorch)
+    second order: exact (0 almost everywhere: the slope is piecewise constant)
+    """
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -57,8 +61,12 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 class NormalCdf(Function):
-    """y = Phi(x), the standard normal CDF;  dy/dx = phi(x) = exp(-x^2/2) / sqrt(2 pi).
-    Differentiable any number of times (the backward uses only the input x)."""
+    """y = Phi(x), the standard normal CDF.
+
+    dy/dx: phi(x) = exp(-x^2/2) / sqrt(2 pi)
+    at the kink: none (smooth)
+    second order: exact (the rule uses the input x)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -72,10 +80,12 @@ class NormalCdf(Function):
 
 
 class Gelu(Function):
-    """y = x Phi(x) (exact GELU);  dy/dx = Phi(x) + x phi(x).
+    """y = x Phi(x) (exact GELU). Phi(x) is saved for a fast first-order backward;
+    under ``create_graph`` it is rebuilt from x through ``NormalCdf``.
 
-    Phi(x) is saved for a fast first-order backward; it is a constant to a second
-    pass, so under ``create_graph`` it is rebuilt from x through ``NormalCdf``.
+    dy/dx: Phi(x) + x phi(x)
+    at the kink: none (smooth)
+    second order: exact (Phi rebuilt from the input x)
     """
 
     @staticmethod
@@ -93,9 +103,12 @@ class Gelu(Function):
 
 
 class GeluTanh(Function):
-    """y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (the tanh GELU);
-    dy/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u).
-    Twice differentiable: the backward recomputes t from the input x."""
+    """y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (the tanh GELU).
+
+    dy/dx: (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u)
+    at the kink: none (smooth)
+    second order: exact (the rule recomputes t from the input x)
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -123,17 +136,19 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 class Softmax(Function):
-    """y = exp(x - logsumexp(x)) along ``axes``;  dL/dx = y (g - sum(g y)).
+    """y = exp(x - logsumexp(x)) along ``axes``, finite for logits of any magnitude
+    (``log_softmax_and_logsumexp``).
 
-    The max is subtracted before exp, so logits of any magnitude give finite values.
-    Twice differentiable: the backward uses only the output y.
+    dy/dx: dL/dx = y (g - sum(g y))
+    at the kink: none (smooth)
+    second order: exact (the rule uses the output y)
     """
 
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        e = np.exp(x - x.max(axis=axes, keepdims=True))
-        y = e / e.sum(axis=axes, keepdims=True)
+        log_y, _ = log_softmax_and_logsumexp(x, axes)
+        y = np.exp(log_y)
         ctx.save_for_backward(y)
         return y
 
@@ -144,19 +159,19 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y = x - logsumexp(x) along ``axes``;  dL/dx = g - exp(y) sum(g).
+    """y = x - logsumexp(x) along ``axes``, stable for logits of magnitude 1e4 and more
+    (``log_softmax_and_logsumexp``: a far-behind class gets a very negative
+    log-probability, never -inf or nan).
 
-    Computed as (x - m) - log(sum(exp(x - m))) with m = max(x): stable for logits of
-    magnitude 1e4 and more (the log-probability of a far-behind class is simply very
-    negative, never -inf or nan). Twice differentiable: the backward uses only the
-    output y.
+    dy/dx: dL/dx = g - exp(y) sum(g)
+    at the kink: none (smooth)
+    second order: exact (the rule uses the output y)
     """
 
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        shifted = x - x.max(axis=axes, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        y, _ = log_softmax_and_logsumexp(x, axes)
         ctx.save_for_backward(y)
         return y
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from ..core import Function, Tensor
-from ._common import add_into, as_tensor
+from ..core import Function, Tensor, as_tensor
+from ..ops import matmul_gradients
+from ._common import add_into
 
 
 class Affine(Function):
-    """y = x @ W^T + b, for x of shape (..., in) and W of shape (out, in);
-    dL/dx = g @ W,  dL/dW = g^T x  and  dL/db = sum of g, both summed over all
-    leading axes (``linear`` admits only a bias of shape (out,)). One node instead of
-    transpose, matmul and add.
-    Twice differentiable: the backward uses only the inputs x and W.
+    """y = x @ W^T + b for x of shape (..., in), W of shape (out, in), b of shape
+    (out,): MatMul and Add fused into one node (tests/test_functional.py checks it
+    against the two), with the matmul rule (``matmul_gradients``) applied to the rows
+    of x, the leading axes taken as one.
+
+    dy/dx: dL/dx = g @ W, dL/dW = g^T x, dL/db = the sum of g over the rows
+    at the kink: none (smooth)
+    second order: exact (the rule uses the inputs x and W)
     """
 
     @staticmethod
@@ -25,11 +29,13 @@ class Affine(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         out_features, in_features = weight.shape
-        rows = g.reshape(-1, out_features)  # the leading axes as one
-        dw = rows.T @ x.reshape(-1, in_features) if need_w else None
-        db = rows.sum(axis=0) if need_b else None
-        dx = g @ weight if need_x else None
-        return dx, dw, db
+        rows = g.reshape(-1, out_features)
+        dx, dw_t = matmul_gradients(rows, x.reshape(-1, in_features), weight.T, need_x, need_w)
+        return (
+            dx.reshape(x.shape) if need_x else None,
+            dw_t.T if need_w else None,
+            rows.sum(axis=0) if need_b else None,
+        )
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -12,9 +12,9 @@ import warnings
 
 import numpy as np
 
-from ..core import Function, Tensor
-from ..ops import Sigmoid, where
-from ._common import as_tensor, check_float, check_reduction, reduce
+from ..core import Function, Tensor, as_tensor
+from ..ops import Sigmoid, log_softmax_and_logsumexp, where
+from ._common import check_float, check_reduction, reduce
 from .activations import Softmax
 
 
@@ -75,23 +75,22 @@ def huber_loss(pred: Tensor, target, delta: float = 1.0, reduction: str = "mean"
 
 
 class CrossEntropy(Function):
-    """loss_i = logsumexp(x_i) - x_i[t_i] for each row x_i of (M, C) logits;
-    dloss_i/dx_i = softmax(x_i) - onehot(t_i). With ``reduction`` 'mean' or 'sum'
-    the op returns the mean or the sum of the M losses (one node, as PyTorch), and
-    each row's gradient is scaled by 1/M or 1.
+    """loss_i = logsumexp(x_i) - x_i[t_i] for each row x_i of (M, C) logits, stable
+    for logits of any magnitude (``log_softmax_and_logsumexp``). With ``reduction``
+    'mean' or 'sum' the op returns the mean or the sum of the M losses (one node, as
+    PyTorch), and each row's gradient is scaled by 1/M or 1. The softmax is saved
+    for a fast first-order backward and rebuilt from x under ``create_graph``.
 
-    Stable for logits of any magnitude (the max is subtracted before exp). The
-    softmax is saved for a fast first-order backward and rebuilt from x under
-    ``create_graph`` (it is a constant to a second pass), so the op is twice
-    differentiable.
+    dy/dx: dloss_i/dx_i = softmax(x_i) - onehot(t_i)
+    at the kink: none (smooth)
+    second order: exact (the softmax rebuilt from the input x)
     """
 
     @staticmethod
     def forward(ctx, x, labels, reduction):
         ctx.rows = np.arange(len(labels))
         ctx.labels, ctx.reduction = labels, reduction
-        shifted = x - x.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_p, _ = log_softmax_and_logsumexp(x, (1,))
         ctx.save_for_backward(x, np.exp(log_p))
         losses = -log_p[ctx.rows, labels]
         if reduction == "mean":
@@ -156,10 +155,13 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
 
 
 class BCEWithLogits(Function):
-    """loss = -t log s(x) - (1 - t) log(1 - s(x)),  s = sigmoid, computed as
-    max(x, 0) - x t + log(1 + exp(-|x|)) so that no exp overflows;
-    dloss/dx = s(x) - t (smooth, also at x = 0),  dloss/dt = -x.
-    Twice differentiable (the backward uses only x and t)."""
+    """loss = -t log s(x) - (1 - t) log(1 - s(x)), s = sigmoid, computed as
+    max(x, 0) - x t + log(1 + exp(-|x|)) so that no exp overflows.
+
+    dy/dx: dloss/dx = s(x) - t, dloss/dt = -x
+    at the kink: none (smooth, also at x = 0, where the formula's |x| is not)
+    second order: exact (the rule uses the inputs x and t)
+    """
 
     @staticmethod
     def forward(ctx, x, t):

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..core import Function, Tensor
-from ._common import add_into, as_tensor, check_float
+from ..core import Function, Tensor, as_tensor
+from ._common import add_into, check_float
 
 
 def _moments(x, axes: tuple):

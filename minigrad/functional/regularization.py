@@ -7,8 +7,19 @@ import numbers
 import numpy as np
 
 from .. import random
-from ..core import Function, Tensor
-from ._common import as_tensor
+from ..core import Function, Tensor, as_tensor
+from ..ops import Abs
+
+
+def check_probability(p, name: str = "dropout probability", below_one: bool = False) -> float:
+    """``p`` as a float, or a ValueError naming ``name``: a number in [0, 1] (in
+    [0, 1) with ``below_one``). The one check of a dropout rate, for F.dropout,
+    nn.Dropout and nn.MLP."""
+    is_number = isinstance(p, numbers.Real) and not isinstance(p, bool)
+    if not is_number or not 0 <= p <= 1 or (below_one and p == 1):
+        high = "1)" if below_one else "1]"
+        raise ValueError(f"{name} must be in [0, {high}, got {p!r}")
+    return float(p)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -17,8 +28,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     rescaling. Identity when not training or p == 0; all zeros when p == 1.
     The mask comes from minigrad's global generator (``mg.manual_seed``).
     """
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, got {p!r}")
+    p = check_probability(p)
     x = as_tensor(x)
     if not training or p == 0:
         return x
@@ -46,27 +56,35 @@ def _tensors(params, fn: str) -> list[Tensor]:
 
 
 class AbsSum(Function):
-    """y = sum_k sum_i |w_k,i| over the tensors w_1, ..., w_n;  dy/dw_k = sign(w_k),
-    0 at w = 0 (as ``abs``). One node for the whole penalty instead of an abs, a sum
-    and an add per tensor. Twice differentiable (the second derivative is 0)."""
+    """y = sum_k sum_i |w_k,i| over the tensors w_1, ..., w_n: one node for the whole
+    L1 penalty instead of an abs, a sum and an add per tensor.
+
+    dy/dx: dy/dw_k = sign(w_k) (``Abs.subgradient``)
+    at the kink: 0 at w = 0, as abs (the minimum-norm element of [-1, 1])
+    second order: exact (0 almost everywhere: sign is piecewise constant)
+    """
 
     @staticmethod
     def forward(ctx, *ws):
-        ctx.save_for_backward(*ws)
+        ctx.save_for_backward(*(Abs.subgradient(w) for w in ws))
         return sum(np.abs(w).sum() for w in ws)
 
     @staticmethod
     def backward(ctx, g):
         return tuple(
-            g * np.sign(w) if needed else None
-            for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
+            g * sign if needed else None
+            for sign, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
         )
 
 
 class SquareSum(Function):
-    """y = sum_k sum_i w_k,i**2 over the tensors w_1, ..., w_n;  dy/dw_k = 2 w_k. One
-    node for the whole penalty instead of a product, a sum and an add per tensor (whose
-    backward would also add g*w to itself). Twice differentiable."""
+    """y = sum_k sum_i w_k,i**2 over the tensors w_1, ..., w_n: one node for the whole
+    L2 penalty instead of a product, a sum and an add per tensor.
+
+    dy/dx: dy/dw_k = 2 w_k
+    at the kink: none (smooth)
+    second order: exact (the rule uses the inputs w_k)
+    """
 
     @staticmethod
     def forward(ctx, *ws):
@@ -107,3 +125,18 @@ def elastic_net_penalty(params, l1_ratio: float = 0.5) -> Tensor:
         raise ValueError(f"elastic_net_penalty: l1_ratio must be in [0, 1], got {l1_ratio}")
     params = _tensors(params, "elastic_net_penalty")
     return l1_ratio * l1_penalty(params) + (1 - l1_ratio) * l2_penalty(params)
+
+
+def soft_threshold(x, threshold: float):
+    """S(x, t) = sign(x) * max(|x| - t, 0), elementwise, for t >= 0: a number for a
+    number, an array for an array. The three cases::
+
+        x >  t   ->  x - t      (shrunk towards zero)
+        x < -t   ->  x + t      (shrunk towards zero)
+        |x| <= t ->  0          (killed: 0 is in x - t * [-1, 1])
+
+    It is the proximal operator of t * |w|, i.e. argmin_w 1/2 (w - x)^2 + t |w|: the
+    step that gives exact zeros, used by SGD's ``l1`` and by Lasso's coordinate descent.
+    """
+    shrunk = np.copysign(np.maximum(np.abs(x) - threshold, 0.0), x)
+    return shrunk + 0.0  # copysign keeps -0.0 where a negative x was killed: make it 0.0

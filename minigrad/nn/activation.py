@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..core import Tensor
+from ..functional.regularization import check_probability
 from .module import Module
 
 
@@ -59,9 +60,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = check_probability(p, "Dropout: p")
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)

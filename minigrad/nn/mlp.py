@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..core import Tensor
+from ..functional.regularization import check_probability
 from .activation import GELU, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from .container import Sequential
 from .linear import Identity, Linear, check_size
@@ -49,10 +50,7 @@ class MLP(Module):
             )
         if norm not in NORMS:
             raise ValueError(f"MLP: norm must be None, 'batch' or 'layer', got {norm!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-            raise ValueError(f"MLP: dropout must be a probability, got {dropout!r}")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"MLP: dropout must be in [0, 1), got {dropout!r}")
+        check_probability(dropout, "MLP: dropout", below_one=True)
         if isinstance(hidden_sizes, (int, str)) or not isinstance(hidden_sizes, Sequence):
             raise TypeError(f"MLP: hidden_sizes must be a list of ints, got {hidden_sizes!r}")
         width = check_size(in_features, "in_features", "MLP")

@@ -7,19 +7,14 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..core import Tensor
+from ..functional.regularization import soft_threshold
 from .optimizer import HyperParameters, Optimizer, check_non_negative
 
 
 def soft_threshold_(w: np.ndarray, threshold: float) -> None:
-    """w <- sign(w) * max(|w| - threshold, 0), in place.
-
-    The proximal step of threshold * ||w||_1: weights within ``threshold`` of zero
-    become exactly zero, the others move ``threshold`` towards it.
-    """
-    shrunk = np.abs(w) - threshold
-    np.maximum(shrunk, 0, out=shrunk)
-    np.copysign(shrunk, w, out=w)
-    w += 0.0  # copysign leaves -0.0 where a negative weight was zeroed; -0.0 + 0.0 = +0.0
+    """w <- sign(w) * max(|w| - threshold, 0), in place: the proximal step of
+    threshold * ||w||_1 (``functional.soft_threshold``), which gives exact zeros."""
+    w[...] = soft_threshold(w, threshold)
 
 
 class SGD(Optimizer):
