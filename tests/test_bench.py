@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from benchmarks import engines, runner, spec, worker
 from minigrad import functional as F
 from minigrad import nn
-from minigrad.bench import engines, runner, spec, worker
 
 
 @pytest.mark.parametrize("workload", list(spec.WORKLOADS))

@@ -1,6 +1,6 @@
 """One engine's side of a benchmark: a process that times blocks of work when asked.
 
-``minigrad.bench.run`` starts one worker per engine and workload, and the workers take
+``benchmarks.runner.run`` starts one worker per engine and workload, and the workers take
 turns: the runner writes ``time`` to each in order, and each answers with the time of
 one block (a few training steps, or chain runs) as one JSON line. Every engine thus
 has its own process, heap and thread pool, yet the engines are measured block by
@@ -120,7 +120,7 @@ def _print_line(obj: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m minigrad.bench.worker")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     parser.add_argument("engine", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("workload", choices=[*spec.WORKLOADS, "perop", "chain"])
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up work")

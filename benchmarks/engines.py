@@ -1,6 +1,10 @@
 """Each workload's training step in minigrad and (optionally) in PyTorch, built from
 the same weights as the numpy floor (``floor.py``). ``make_step(engine, workload)``
-returns a function that runs one step on the given batch and returns the loss."""
+returns a function that runs one step on the given batch and returns the loss.
+
+minigrad is used only through its public API, and imported inside the functions that
+need it, so that the numpy and PyTorch workers never import it.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ def _numpy_step(w: spec.Workload, params, dropout):
 
 # --------------------------------------------------------------------- minigrad
 def _minigrad_model(w: spec.Workload, params, dropout):
-    from .. import nn
+    from minigrad import nn
 
     layers = []
     for i, (wt, b) in enumerate(params):
@@ -44,9 +48,9 @@ def _minigrad_model(w: spec.Workload, params, dropout):
 
 
 def _minigrad_step(w: spec.Workload, params, dropout):
-    from .. import functional as F
-    from .. import nn, optim
-    from ..tensor import Tensor
+    import minigrad as mg
+    from minigrad import functional as F
+    from minigrad import nn, optim
 
     model = _minigrad_model(w, params, dropout)
     ps = list(model.parameters())
@@ -59,10 +63,10 @@ def _minigrad_step(w: spec.Workload, params, dropout):
         opt = optim.Adam(ps, lr=spec.LR_ADAM)
 
     def step(batch):
-        x, y = Tensor(batch[0]), batch[1]
+        x, y = mg.Tensor(batch[0]), batch[1]
         out = model(x)
         if w.name == "micro":
-            hinge = (1 - Tensor(y) * out.reshape(-1)).relu().mean()
+            hinge = (1 - mg.Tensor(y) * out.reshape(-1)).relu().mean()
             loss = hinge + spec.L2_MICRO * F.l2_penalty(ps)
         elif w.name == "mlp":
             loss = F.cross_entropy(out, y) + spec.L2_MLP * F.l2_penalty(ps)
@@ -147,10 +151,10 @@ def make_chain(engine: str, n_ops: int = spec.CHAIN_OPS):
     if engine == "numpy":
         return lambda: floor.chain(x0, n_ops)
     if engine == "minigrad":
-        from ..tensor import Tensor
+        import minigrad as mg
 
         def run_minigrad():
-            x = Tensor(x0, requires_grad=True)
+            x = mg.Tensor(x0, requires_grad=True)
             y = x
             for i in range(n_ops):
                 y = y * 1.01 if i % 2 == 0 else y.tanh()

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -39,11 +40,16 @@ def _worker_env(threads: int, pin_malloc: bool) -> dict:
     return env
 
 
+# The folder that holds this package: the workers run there, so that ``-m
+# benchmarks.worker`` finds this very harness wherever the runner was started from.
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
 def _worker_command(engine: str, workload: str, threads: int, warmup: float) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "minigrad.bench.worker",
+        "benchmarks.worker",
         engine,
         workload,
         "--threads",
@@ -63,6 +69,7 @@ class _Worker:
         self._proc = subprocess.Popen(
             _worker_command(engine, workload, threads, options["warmup"]),
             env=_worker_env(threads, options["pin_malloc"]),
+            cwd=REPOSITORY,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -230,7 +237,7 @@ def non_negative_seconds(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags, shared by ``python -m minigrad.bench`` and ``minigrad bench``."""
+    """The benchmark's flags."""
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument(
@@ -271,6 +278,6 @@ def run_from_args(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="minigrad bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     add_arguments(parser)
     print(run_from_args(parser.parse_args(argv)))
