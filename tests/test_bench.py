@@ -25,6 +25,20 @@ def test_minigrad_and_the_numpy_floor_compute_the_same_training_steps(workload):
     assert losses["numpy"][2] != losses["numpy"][0]  # the steps really update the weights
 
 
+@pytest.mark.parametrize("engine", ["minigrad", "torch"])
+def test_training_steps_hold_the_last_loss_until_the_next_step(engine):
+    # as a user's loop that records its losses does: the held graph is part of the cost
+    if engine == "torch":
+        pytest.importorskip("torch")
+    step = engines.make_step(engine, "micro")
+    batch = spec.batches(spec.WORKLOADS["micro"])[0]
+    closure = dict(zip(step.__code__.co_freevars, step.__closure__))
+    for _ in range(2):
+        loss = step(batch)
+        held = closure["previous_loss"].cell_contents
+        assert held.requires_grad and float(held.item()) == loss
+
+
 def test_the_chain_workload_gives_the_floor_gradient():
     np.testing.assert_allclose(
         engines.make_chain("minigrad", 50)(), engines.make_chain("numpy", 50)(), rtol=1e-5
