@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from benchmarks import engines, runner, spec, worker
 from minigrad import functional as F
 from minigrad import nn
-from minigrad.bench import engines, runner, spec, worker
 
 
 @pytest.mark.parametrize("workload", list(spec.WORKLOADS))
@@ -23,6 +23,20 @@ def test_minigrad_and_the_numpy_floor_compute_the_same_training_steps(workload):
         losses[engine] = [step(pool[i % len(pool)]) for i in range(3)]
     np.testing.assert_allclose(losses["minigrad"], losses["numpy"], rtol=1e-4, atol=1e-6)
     assert losses["numpy"][2] != losses["numpy"][0]  # the steps really update the weights
+
+
+@pytest.mark.parametrize("engine", ["minigrad", "torch"])
+def test_training_steps_hold_the_last_loss_until_the_next_step(engine):
+    # as a user's loop that records its losses does: the held graph is part of the cost
+    if engine == "torch":
+        pytest.importorskip("torch")
+    step = engines.make_step(engine, "micro")
+    batch = spec.batches(spec.WORKLOADS["micro"])[0]
+    closure = dict(zip(step.__code__.co_freevars, step.__closure__))
+    for _ in range(2):
+        loss = step(batch)
+        held = closure["previous_loss"].cell_contents
+        assert held.requires_grad and float(held.item()) == loss
 
 
 def test_the_chain_workload_gives_the_floor_gradient():
@@ -79,6 +93,54 @@ def test_engines_the_table_cannot_use_are_refused_before_any_worker_starts(
         runner.run(["micro"], engines, reps=1, rounds=1)
 
 
+ONE_BLOCK = {"reps": 1, "rounds": 1, "warmup": 0}
+
+
+def test_compare_times_each_checkout_in_a_column_of_its_own():
+    root = str(runner.REPOSITORY)
+    checkouts = [("before", root), ("after", root)]
+    results = runner.run(["micro"], ["numpy", "minigrad"], checkouts=checkouts, **ONE_BLOCK)
+    assert list(results["micro"]) == ["numpy", "minigrad@before", "minigrad@after"]
+    assert results["micro"]["minigrad@after"]["minigrad_dir"] == str(runner.REPOSITORY / "minigrad")
+    text = runner.table(results)
+    assert "| minigrad@before | minigrad@after |" in text and "| after / before |" in text
+
+
+def test_a_compared_checkout_is_imported_ahead_of_any_other(tmp_path):
+    (tmp_path / "minigrad").mkdir()
+    (tmp_path / "minigrad" / "__init__.py").write_text("raise ImportError('the stand-in')")
+    checkouts = [("old", str(tmp_path))]
+    with pytest.raises(RuntimeError, match="(?s)minigrad@old/micro failed:.*the stand-in"):
+        runner.run(["micro"], ["numpy", "minigrad"], checkouts=checkouts, **ONE_BLOCK)
+
+
+@pytest.mark.parametrize(
+    "checkouts, message",
+    [
+        ([("old", "/nonexistent")], "not a minigrad checkout"),
+        ([("old", "."), ("old", ".")], "each name once"),
+        ([("old one", ".")], "a name is a word"),
+    ],
+)
+def test_checkouts_that_cannot_be_compared_are_refused_before_any_worker_starts(
+    monkeypatch, checkouts, message
+):
+    monkeypatch.setattr(runner, "_worker_command", lambda *a: pytest.fail("a worker started"))
+    checkouts = [(n, str(runner.REPOSITORY) if d == "." else d) for n, d in checkouts]
+    with pytest.raises(ValueError, match=message):
+        runner.run(["micro"], ["numpy", "minigrad"], checkouts=checkouts, **ONE_BLOCK)
+
+
+def test_compare_takes_name_equals_directory():
+    parser = argparse.ArgumentParser()
+    runner.add_arguments(parser)
+    args = parser.parse_args(["--compare", "old=../a=b", "--compare", "new=."])
+    assert args.compare == [("old", "../a=b"), ("new", ".")]
+    for text in ("old", "=dir", "old="):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--compare", text])
+
+
 def test_torch_asked_for_but_not_installed_is_refused(monkeypatch):
     monkeypatch.setattr(runner.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ValueError, match="torch is not installed"):
@@ -98,7 +160,7 @@ def test_worker_answers_time_and_finish_commands():
     worker.serve("minigrad", "micro", 0.0, iter(["time", "time", "finish"]), replies.append)
     assert replies[0] == {"ready": True}
     assert all(r["value"] > 0 for r in replies[1:3])
-    assert set(replies[3]) == {"peak_rss_mb", "step_peak_kb", "losses"}
+    assert set(replies[3]) == {"peak_rss_mb", "step_peak_kb", "losses", "minigrad_dir"}
     with pytest.raises(ValueError, match="unknown benchmark command 'go'"):
         worker.serve("numpy", "perop", 0.0, iter(["go"]), replies.append)
 

@@ -233,3 +233,30 @@ def test_bench_command_prints_the_table(capsys):
     )
     printed = capsys.readouterr().out
     assert "| micro" in printed and "minigrad / floor" in printed
+
+
+def test_bench_hands_its_flags_to_the_harness_unchanged(capfd):
+    assert main(["bench", "--help"]) == 0
+    assert "python -m benchmarks" in capfd.readouterr().out
+    assert main(["bench", "--reps", "0"]) == 2  # refused by the harness's own parser
+    assert "must be at least 1" in capfd.readouterr().err
+
+
+def test_bench_outside_a_checkout_says_where_the_benchmarks_are(monkeypatch, capsys):
+    from minigrad.cli import commands
+
+    monkeypatch.setattr(commands, "checkout_with_benchmarks", lambda package_dir: None)
+    assert main(["bench", "--reps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "live in the repository" in err
+    assert "python -m benchmarks" in err
+
+
+def test_the_benchmarks_are_found_beside_the_package_folder(tmp_path):
+    from minigrad.cli.commands import checkout_with_benchmarks
+
+    (tmp_path / "minigrad").mkdir()
+    assert checkout_with_benchmarks(tmp_path / "minigrad") is None  # an installed copy
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "__main__.py").write_text("")
+    assert checkout_with_benchmarks(tmp_path / "minigrad") == tmp_path.resolve()

@@ -10,8 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..bench.runner import add_arguments as add_bench_arguments
-from ..bench.runner import at_least_one
 from .config import ACTIVATIONS, DATASETS, NORMS, OPTIMIZERS, TrainConfig
 
 
@@ -23,6 +21,16 @@ def _hidden(text: str) -> tuple:
             f"expected comma-separated integers, got {text!r}"
         ) from None
     return sizes
+
+
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
@@ -108,8 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("gradcheck", help="check every built-in op's gradient")
     check.add_argument("--only", nargs="*", default=None, help="names of the checks to run")
 
-    bench = sub.add_parser("bench", help="benchmarks against numpy (and PyTorch)")
-    add_bench_arguments(bench)
+    # The harness in the repository's benchmarks/ parses its own flags: this parser takes
+    # every argument after `bench` as it is (no character starts an option here), so
+    # `minigrad bench --reps 3` and `minigrad bench --help` reach it unchanged.
+    bench = sub.add_parser(
+        "bench",
+        help="benchmarks against numpy (and PyTorch), from a checkout of the repository",
+        add_help=False,
+        prefix_chars="\0",
+    )
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     return parser
 
 

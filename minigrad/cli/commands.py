@@ -163,8 +163,32 @@ def gradcheck_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def bench_command(args: argparse.Namespace) -> int:
-    from ..bench.runner import run_from_args
+def checkout_with_benchmarks(package_dir: Path) -> Path | None:
+    """The repository that holds the benchmark harness, ``benchmarks/`` beside the
+    ``minigrad`` package folder, or None when minigrad was installed without it."""
+    root = package_dir.resolve().parent
+    return root if (root / "benchmarks" / "__main__.py").is_file() else None
 
-    print(run_from_args(args))
-    return 0
+
+def bench_command(args: argparse.Namespace) -> int:
+    import subprocess
+    import sys
+
+    import minigrad
+
+    root = checkout_with_benchmarks(Path(minigrad.__file__).parent)
+    if root is None:
+        raise RuntimeError(
+            "the benchmarks live in the repository, not in the installed package: "
+            "in a clone of minigrad's repository run `python -m benchmarks` "
+            '(or install from it with `pip install -e ".[dev]"` and run `minigrad bench`)'
+        )
+    # The table is printed once, at the end, so it is passed on whole.
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args.bench_args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    print(done.stdout, end="")
+    return done.returncode

@@ -1,6 +1,15 @@
 """Each workload's training step in minigrad and (optionally) in PyTorch, built from
 the same weights as the numpy floor (``floor.py``). ``make_step(engine, workload)``
-returns a function that runs one step on the given batch and returns the loss."""
+returns a function that runs one step on the given batch and returns the loss.
+
+minigrad is used only through its public API, and imported inside the functions that
+need it, so that the numpy and PyTorch workers never import it.
+
+The training steps of minigrad and PyTorch keep each step's loss tensor until the next
+step replaces it, as a user's loop does that records its losses
+(``history.append(loss)``): whatever an engine keeps alive through a held loss, and
+what that costs the next step, is part of what is measured.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ def _numpy_step(w: spec.Workload, params, dropout):
 
 # --------------------------------------------------------------------- minigrad
 def _minigrad_model(w: spec.Workload, params, dropout):
-    from .. import nn
+    from minigrad import nn
 
     layers = []
     for i, (wt, b) in enumerate(params):
@@ -44,9 +53,9 @@ def _minigrad_model(w: spec.Workload, params, dropout):
 
 
 def _minigrad_step(w: spec.Workload, params, dropout):
-    from .. import functional as F
-    from .. import nn, optim
-    from ..core import Tensor
+    import minigrad as mg
+    from minigrad import functional as F
+    from minigrad import nn, optim
 
     model = _minigrad_model(w, params, dropout)
     ps = list(model.parameters())
@@ -58,11 +67,14 @@ def _minigrad_step(w: spec.Workload, params, dropout):
     else:
         opt = optim.Adam(ps, lr=spec.LR_ADAM)
 
+    previous_loss = None  # see the module docstring
+
     def step(batch):
-        x, y = Tensor(batch[0]), batch[1]
+        nonlocal previous_loss
+        x, y = mg.Tensor(batch[0]), batch[1]
         out = model(x)
         if w.name == "micro":
-            hinge = (1 - Tensor(y) * out.reshape(-1)).relu().mean()
+            hinge = (1 - mg.Tensor(y) * out.reshape(-1)).relu().mean()
             loss = hinge + spec.L2_MICRO * F.l2_penalty(ps)
         elif w.name == "mlp":
             loss = F.cross_entropy(out, y) + spec.L2_MLP * F.l2_penalty(ps)
@@ -71,6 +83,7 @@ def _minigrad_step(w: spec.Workload, params, dropout):
         opt.zero_grad()
         loss.backward()
         opt.step()
+        previous_loss = loss  # the last step's loss is released only now
         return float(loss.item())
 
     return step
@@ -107,7 +120,10 @@ def _torch_step(w: spec.Workload, params, dropout):
     else:
         opt = torch.optim.Adam(ps, lr=spec.LR_ADAM)
 
+    previous_loss = None  # see the module docstring
+
     def step(batch):
+        nonlocal previous_loss
         x, y = torch.from_numpy(batch[0]), torch.from_numpy(batch[1])
         out = model(x)
         if w.name == "micro":
@@ -125,6 +141,7 @@ def _torch_step(w: spec.Workload, params, dropout):
         opt.zero_grad()
         loss.backward()
         opt.step()
+        previous_loss = loss  # the last step's loss is released only now
         return float(loss.item())
 
     return step
@@ -147,10 +164,10 @@ def make_chain(engine: str, n_ops: int = spec.CHAIN_OPS):
     if engine == "numpy":
         return lambda: floor.chain(x0, n_ops)
     if engine == "minigrad":
-        from ..core import Tensor
+        import minigrad as mg
 
         def run_minigrad():
-            x = Tensor(x0, requires_grad=True)
+            x = mg.Tensor(x0, requires_grad=True)
             y = x
             for i in range(n_ops):
                 y = y * 1.01 if i % 2 == 0 else y.tanh()

@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,11 +42,27 @@ def _worker_env(threads: int, pin_malloc: bool) -> dict:
     return env
 
 
-def _worker_command(engine: str, workload: str, threads: int, warmup: float) -> list[str]:
-    return [
+# The folder that holds this package: the workers run there, so that ``-m
+# benchmarks.worker`` finds this very harness wherever the runner was started from.
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class Column(NamedTuple):
+    """One engine's column of the table; for minigrad, the checkout to import it from
+    (None: the minigrad that ``import minigrad`` finds in the repository's root)."""
+
+    name: str  # "numpy", "torch", "minigrad", or "minigrad@NAME" for a checkout
+    engine: str
+    minigrad_path: str | None = None
+
+
+def _worker_command(
+    engine: str, workload: str, threads: int, warmup: float, minigrad_path: str | None
+) -> list[str]:
+    command = [
         sys.executable,
         "-m",
-        "minigrad.bench.worker",
+        "benchmarks.worker",
         engine,
         workload,
         "--threads",
@@ -51,18 +70,24 @@ def _worker_command(engine: str, workload: str, threads: int, warmup: float) -> 
         "--warmup",
         str(warmup),
     ]
+    if minigrad_path is not None:
+        command += ["--minigrad-path", minigrad_path]
+    return command
 
 
 class _Worker:
-    """One engine's worker process (``worker.py``), asked for one thing at a time."""
+    """One column's worker process (``worker.py``), asked for one thing at a time."""
 
-    def __init__(self, engine: str, workload: str, options: dict) -> None:
-        self.name = f"{engine}/{workload}"
+    def __init__(self, column: Column, workload: str, options: dict) -> None:
+        self.name = f"{column.name}/{workload}"
         self._stderr = tempfile.TemporaryFile(mode="w+")  # a pipe could fill up and block
         threads = options["threads"]
         self._proc = subprocess.Popen(
-            _worker_command(engine, workload, threads, options["warmup"]),
+            _worker_command(
+                column.engine, workload, threads, options["warmup"], column.minigrad_path
+            ),
             env=_worker_env(threads, options["pin_malloc"]),
+            cwd=REPOSITORY,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -96,17 +121,17 @@ class _Worker:
         self._stderr.close()
 
 
-def _measure_round(workload: str, engines: list[str], turns: int, options: dict) -> dict:
-    """One round: a fresh worker per engine, ``turns`` blocks each, taken in turns."""
+def _measure_round(workload: str, columns: list[Column], turns: int, options: dict) -> dict:
+    """One round: a fresh worker per column, ``turns`` blocks each, taken in turns."""
     workers = {}
     try:
-        for e in engines:
-            workers[e] = _Worker(e, workload, options)
-        values: dict = {e: [] for e in engines}
+        for c in columns:
+            workers[c.name] = _Worker(c, workload, options)
+        values: dict = {name: [] for name in workers}
         for _ in range(turns):
-            for e in engines:
-                values[e].append(workers[e].ask("time")["value"])
-        return {e: {**workers[e].ask("finish"), "blocks": values[e]} for e in engines}
+            for name, worker in workers.items():
+                values[name].append(worker.ask("time")["value"])
+        return {name: {**w.ask("finish"), "blocks": values[name]} for name, w in workers.items()}
     finally:
         for w in workers.values():
             w.close()
@@ -147,32 +172,63 @@ def run(
     rounds: int = 2,
     pin_malloc: bool = True,
     warmup: float = 1.0,
+    checkouts: Sequence[tuple[str, str]] | None = None,
 ) -> dict:
-    """Measure every (workload, engine) pair; returns {workload: {engine: result}}.
+    """Measure every (workload, column) pair; returns {workload: {column: result}}.
 
-    In each of ``rounds`` rounds every engine gets a fresh worker process, which warms
-    up for ``warmup`` seconds; then the workers time ``reps`` blocks each, in turns
-    (the 100,000-op chain, whose block is one long run, a third as many).
+    The columns are the engines, except that with ``checkouts``, pairs (NAME, DIR),
+    minigrad has one column per checkout, ``minigrad@NAME``, whose workers import the
+    minigrad of DIR. In each of ``rounds`` rounds every column gets a fresh worker
+    process, which warms up for ``warmup`` seconds; then the workers time ``reps``
+    blocks each, in turns (the 100,000-op chain, whose block is one long run, a third
+    as many).
     """
     options = {"threads": threads, "pin_malloc": pin_malloc, "warmup": warmup}
     torch_installed = importlib.util.find_spec("torch") is not None
     if engines is None:
         engines = ["numpy", "minigrad"] + (["torch"] if torch_installed else [])
     _check_engines(engines, torch_installed)
+    columns = _columns(engines, checkouts)
     results = {}
     for workload in workloads or ROWS:
         turns = max(1, reps // 3) if workload == "chain" else reps
-        measured = [_measure_round(workload, engines, turns, options) for _ in range(rounds)]
-        results[workload] = {e: _merge_rounds([m[e] for m in measured]) for e in engines}
-        losses = {e: r["losses"] for e, r in results[workload].items() if "losses" in r}
+        measured = [_measure_round(workload, columns, turns, options) for _ in range(rounds)]
+        results[workload] = {c.name: _merge_rounds([m[c.name] for m in measured]) for c in columns}
+        losses = {name: r["losses"] for name, r in results[workload].items() if "losses" in r}
         if "numpy" in losses:
-            for e, ls in losses.items():
+            for name, ls in losses.items():
                 if not np.allclose(ls, losses["numpy"], rtol=1e-4, atol=1e-5):
                     raise RuntimeError(
-                        f"{workload}: {e} losses {ls} differ from the numpy floor's "
+                        f"{workload}: {name} losses {ls} differ from the numpy floor's "
                         f"{losses['numpy']}: the workloads do not compute the same thing"
                     )
     return results
+
+
+def _columns(engines: list[str], checkouts: Sequence[tuple[str, str]] | None) -> list[Column]:
+    """The table's columns in the engines' order, minigrad's one per checkout; bad
+    checkouts are refused before any worker starts."""
+    if not checkouts:
+        return [Column(e, e) for e in engines]
+    names = [name for name, _ in checkouts]
+    if len(set(names)) != len(names):
+        raise ValueError(f"compare: each name once, got {names}")
+    minigrad_columns = []
+    for name, directory in checkouts:
+        if not name or any(ch.isspace() or ch in "=|/" for ch in name):
+            raise ValueError(f"compare: a name is a word without '=', '|' or '/', got {name!r}")
+        package = Path(directory) / "minigrad" / "__init__.py"
+        if not package.is_file():
+            raise ValueError(
+                f"compare: {directory} is not a minigrad checkout (it has no minigrad/__init__.py)"
+            )
+        minigrad_columns.append(
+            Column(f"minigrad@{name}", "minigrad", str(Path(directory).resolve()))
+        )
+    columns = []
+    for e in engines:
+        columns += minigrad_columns if e == "minigrad" else [Column(e, e)]
+    return columns
 
 
 def _check_engines(engines, torch_installed: bool) -> None:
@@ -186,26 +242,69 @@ def _check_engines(engines, torch_installed: bool) -> None:
         raise ValueError("engines: torch is not installed (pip install torch==2.13.0)")
 
 
+def _ratio_name(column: str) -> str:
+    """A column's name in the ratio headers: the floor, or ``after`` for ``minigrad@after``."""
+    if column == "numpy":
+        return "floor"
+    return column.split("@", 1)[1] if "@" in column else column
+
+
+def _ratio_columns(columns: list[str]) -> list[tuple[str, str, str]]:
+    """(header, column, reference) of every ratio the table shows: each minigrad column
+    against the floor, against PyTorch, and each later checkout against the first."""
+    minigrads = [c for c in columns if c.startswith("minigrad")]
+    pairs = [(m, "numpy") for m in minigrads]
+    if "torch" in columns:
+        pairs += [(m, "torch") for m in minigrads]
+    pairs += [(m, minigrads[0]) for m in minigrads[1:]]
+    return [(f"{_ratio_name(m)} / {_ratio_name(r)}", m, r) for m, r in pairs]
+
+
+def _describe_checkout(package_dir: str) -> str:
+    """``/path/minigrad (8eabf03)``: where a column's minigrad came from, and its commit
+    when it is a git checkout (marked when minigrad/ has uncommitted changes)."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(Path(package_dir).parent), *args], capture_output=True, text=True
+            )
+        except OSError:  # no git on this machine
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return package_dir
+    changed = " + uncommitted changes" if git("status", "--porcelain", "--", "minigrad") else ""
+    return f"{package_dir} ({commit}{changed})"
+
+
 def table(results: dict) -> str:
-    engines = list(next(iter(results.values())))
-    head = "| workload | " + " | ".join(engines)
-    head += " | minigrad / floor" + (" | minigrad / torch" if "torch" in engines else "") + " |"
+    columns = list(next(iter(results.values())))
+    ratios = _ratio_columns(columns)
+    head = "| workload | " + " | ".join(columns + [h for h, _, _ in ratios]) + " |"
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
-    for workload, per_engine in results.items():
-        cells = [f"{per_engine[e]['median']:.3f}" for e in engines]
-        cells.append(f"{ratio(per_engine, 'blocks', 'minigrad', 'numpy'):.2f}x")
-        if "torch" in engines:
-            cells.append(f"{ratio(per_engine, 'blocks', 'minigrad', 'torch'):.2f}x")
+    for workload, per_column in results.items():
+        cells = [f"{per_column[c]['median']:.3f}" for c in columns]
+        cells += [f"{ratio(per_column, 'blocks', c, r):.2f}x" for _, c, r in ratios]
         lines.append(f"| {LABELS[workload]} | " + " | ".join(cells) + " |")
     peaks = [(w, r) for w, r in results.items() if "step_peak_kb" in r.get("numpy", {})]
+    minigrads = [c for c in columns if c.startswith("minigrad")]
     if peaks:
-        lines.append("")
-        lines.append("| workload | floor step peak (KiB) | minigrad step peak (KiB) | ratio |")
-        lines.append("| --- | --- | --- | --- |")
+        head = "| workload | floor step peak (KiB) | "
+        head += " | ".join([f"{m} step peak (KiB)" for m in minigrads])
+        head += " | " + " | ".join(f"{_ratio_name(m)} / floor" for m in minigrads) + " |"
+        lines += ["", head, "|" + " --- |" * (head.count("|") - 1)]
         for w, r in peaks:
-            f, m = r["numpy"]["step_peak_kb"], r["minigrad"]["step_peak_kb"]
-            growth = ratio(r, "step_peak_kb", "minigrad", "numpy")
-            lines.append(f"| {w} | {f:.0f} | {m:.0f} | {growth:.2f}x |")
+            cells = [f"{r[c]['step_peak_kb']:.0f}" for c in ["numpy", *minigrads]]
+            cells += [f"{ratio(r, 'step_peak_kb', m, 'numpy'):.2f}x" for m in minigrads]
+            lines.append(f"| {w} | " + " | ".join(cells) + " |")
+    first = next(iter(results.values()))
+    lines.append("")
+    for m in minigrads:
+        if "minigrad_dir" in first[m]:
+            lines.append(f"- {m}: {_describe_checkout(first[m]['minigrad_dir'])}")
     return "\n".join(lines)
 
 
@@ -229,8 +328,16 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
+def checkout(text: str) -> tuple[str, str]:
+    """``NAME=DIR`` of ``--compare``: (NAME, DIR); the runner checks both."""
+    name, equals, directory = text.partition("=")
+    if not equals or not name or not directory:
+        raise argparse.ArgumentTypeError(f"expected NAME=DIR, got {text!r}")
+    return name, directory
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags, shared by ``python -m minigrad.bench`` and ``minigrad bench``."""
+    """The benchmark's flags."""
     parser.add_argument("--workloads", nargs="+", choices=ROWS, default=None)
     parser.add_argument("--engines", nargs="+", choices=["numpy", "minigrad", "torch"])
     parser.add_argument(
@@ -254,6 +361,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave glibc's default for returning freed memory",
     )
+    parser.add_argument(
+        "--compare",
+        type=checkout,
+        action="append",
+        metavar="NAME=DIR",
+        help="time the minigrad of checkout DIR as column minigrad@NAME, in turns with the "
+        "other columns; repeat for before/after (e.g. --compare before=../old --compare after=.)",
+    )
 
 
 def run_from_args(args: argparse.Namespace) -> str:
@@ -266,11 +381,17 @@ def run_from_args(args: argparse.Namespace) -> str:
         args.rounds,
         pin_malloc=not args.system_malloc,
         warmup=args.warmup,
+        checkouts=args.compare,
     )
     return table(results)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="minigrad bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     add_arguments(parser)
-    print(run_from_args(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    try:
+        text = run_from_args(args)
+    except ValueError as err:  # options that cannot work together, found before any worker
+        parser.error(str(err))
+    print(text)

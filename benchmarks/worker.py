@@ -1,12 +1,15 @@
 """One engine's side of a benchmark: a process that times blocks of work when asked.
 
-``minigrad.bench.run`` starts one worker per engine and workload, and the workers take
+``benchmarks.runner.run`` starts one worker per engine and workload, and the workers take
 turns: the runner writes ``time`` to each in order, and each answers with the time of
 one block (a few training steps, or chain runs) as one JSON line. Every engine thus
 has its own process, heap and thread pool, yet the engines are measured block by
 block, side by side in time, so a shared machine's drifting speed hits all of them
 alike. ``finish`` asks for what is measured once (memory, the first losses) and ends
 the worker.
+
+A minigrad worker given ``--minigrad-path DIR`` imports the minigrad of checkout DIR
+(put first on ``sys.path``), so that two checkouts can be timed in one run.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 from . import spec
 from .engines import make_chain, make_step
@@ -109,10 +113,25 @@ def serve(engine: str, workload: str, warmup: float, commands, reply: Callable) 
                 result["step_peak_kb"] = step_peak_kb()
             if step_peak_kb is not None:
                 result["losses"] = validation_losses(engine, workload)
+            if engine == "minigrad":
+                result["minigrad_dir"] = str(Path(sys.modules["minigrad"].__file__).parent)
             reply(result)
             return
         else:
             raise ValueError(f"unknown benchmark command {command!r}")
+
+
+def import_minigrad_from(checkout: str) -> None:
+    """Import minigrad from the checkout folder ``checkout``, ahead of any other on the
+    path (the current folder, PYTHONPATH, an installed or editable copy)."""
+    if "minigrad" in sys.modules:
+        raise RuntimeError("minigrad was imported before its checkout could be chosen")
+    sys.path.insert(0, checkout)
+    import minigrad
+
+    found = Path(minigrad.__file__).resolve()
+    if not found.is_relative_to(Path(checkout).resolve()):
+        raise RuntimeError(f"asked for the minigrad of {checkout}, imported {found}")
 
 
 def _print_line(obj: dict) -> None:
@@ -120,12 +139,19 @@ def _print_line(obj: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m minigrad.bench.worker")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     parser.add_argument("engine", choices=["numpy", "minigrad", "torch"])
     parser.add_argument("workload", choices=[*spec.WORKLOADS, "perop", "chain"])
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up work")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--minigrad-path", metavar="DIR", help="the checkout to import minigrad from"
+    )
     args = parser.parse_args(argv)
+    if args.minigrad_path is not None:
+        if args.engine != "minigrad":
+            parser.error("--minigrad-path is for the minigrad engine")
+        import_minigrad_from(args.minigrad_path)
     global _clock
     _clock = time.process_time if args.threads == 1 else time.perf_counter
     if args.threads == 1 and hasattr(os, "sched_setaffinity"):

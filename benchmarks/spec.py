@@ -2,7 +2,8 @@
 
 Every engine starts from the same float32 weights and sees the same batches, so the
 losses of the first steps must agree: that is how the hand-written numpy floor is
-validated against minigrad (and PyTorch).
+validated against minigrad (and PyTorch). Plain numpy only: the workloads must not
+depend on the minigrad being measured (two checkouts may be timed in one run).
 """
 
 from __future__ import annotations
@@ -69,12 +70,28 @@ def initial_weights(sizes: tuple, seed: int = 0) -> list[tuple[np.ndarray, np.nd
     return layers
 
 
+def two_moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The points of ``minigrad.data.make_moons(n, noise, seed)``, float64 X and 0/1 y:
+    two interleaving half circles, shuffled, with Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    n_outer = n // 2
+    t_outer = np.linspace(0.0, np.pi, n_outer)
+    t_inner = np.linspace(0.0, np.pi, n - n_outer)
+    x = np.concatenate(
+        [
+            np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
+            np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)]),
+        ]
+    )
+    y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n - n_outer, np.int64)])
+    order = rng.permutation(n)
+    return x[order] + noise * rng.standard_normal(x.shape), y[order]
+
+
 def batches(w: Workload, seed: int = 1, count: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
     """A fixed pool of (X float32, y) batches that the timed steps cycle through."""
     if w.name == "micro":
-        from ..data import make_moons
-
-        x, y = make_moons(w.batch, noise=0.1, seed=seed)
+        x, y = two_moons(w.batch, noise=0.1, seed=seed)
         return [(x.astype(np.float32), (2 * y - 1).astype(np.float32))]  # labels -1/+1
     rng = np.random.default_rng(seed)
     n_in, n_out = w.sizes[0], w.sizes[-1]
