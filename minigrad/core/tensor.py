@@ -180,7 +180,9 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf), times ``gradient``, into every leaf's ``.grad``."""
-        _grad.backward(self, gradient, retain_graph=retain_graph)
+        from .grad import backward  # grad.py -> engine.py -> function.py import Tensor
+
+        backward(self, gradient, retain_graph=retain_graph)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -372,5 +374,4 @@ class Tensor:
 # (through Function.apply) make Tensors. It closes here, once Tensor exists; the
 # package imports this module first (core/__init__.py).
 from .. import ops as _ops  # noqa: E402
-from . import grad as _grad  # noqa: E402
 from . import numpy_protocol  # noqa: E402
