@@ -173,7 +173,7 @@ def test_graph_batch_must_be_at_least_one(tmp_path, batch):
 
 
 def test_gradcheck_command_checks_every_registered_op(capsys):
-    from minigrad.checks import registry
+    from minigrad.cli.checks import registry
 
     assert main(["gradcheck"]) == 0
     printed = capsys.readouterr().out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._threads import one_blas_thread
+from ._threads import one_blas_thread
 from .config import TrainConfig
 
 
@@ -149,7 +149,7 @@ def graph_command(args: argparse.Namespace) -> int:
 
 
 def gradcheck_command(args: argparse.Namespace) -> int:
-    from ..checks import run_checks
+    from .checks import run_checks
 
     rows = run_checks(args.only)
     width = max(len(r.name) for r in rows)

@@ -19,16 +19,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import scope
+from ..errors import StateDictError
 from ..tensor import Tensor
 from .parameter import Parameter
-
-
-class StateDictError(ValueError, RuntimeError):
-    """A state dict that does not fit (missing, unexpected or ill-shaped entries).
-
-    A ValueError, since the input is wrong, and also a RuntimeError, which is what
-    PyTorch raises here, so code written for either catches it.
-    """
 
 
 class IncompatibleKeys(NamedTuple):
