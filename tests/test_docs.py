@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict_passes(tmp_path):
     if shutil.which("mkdocs") is None:
         pytest.skip("mkdocs is not installed (it is in the dev extra)")
