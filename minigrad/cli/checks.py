@@ -129,7 +129,11 @@ def run_checks(only: list[str] | None = None, seed: int = 0) -> list[CheckResult
     if only:
         unknown = set(only) - {c.name for c in checks}
         if unknown:
-            raise ValueError(f"unknown checks {sorted(unknown)}")
+            names = ", ".join(repr(c.name) for c in checks)
+            raise ValueError(
+                f"unknown checks {sorted(unknown)}; the checks are {names} "
+                "(quote a name that has spaces)"
+            )
         checks = [c for c in checks if c.name in only]
     rng = np.random.default_rng(seed)
     results = []
