@@ -31,6 +31,15 @@ def test_readme_links_point_at_existing_files():
             assert (ROOT / target).exists(), f"README links to missing {target}"
 
 
+def test_docs_pages_cite_only_markdown_files_the_project_has():
+    for page in (ROOT / "docs").glob("*.md"):
+        for cited in re.findall(r"[\w./-]+\.md\b", page.read_text()):
+            name = Path(cited).name
+            assert (ROOT / "docs" / name).is_file() or (ROOT / name).is_file(), (
+                f"docs/{page.name} cites {cited}, which the project does not have"
+            )
+
+
 def test_every_docs_page_is_in_the_navigation():
     nav = (ROOT / "mkdocs.yml").read_text()
     for page in (ROOT / "docs").glob("*.md"):
