@@ -47,8 +47,8 @@ def _output_folder(text: str) -> Path:
     return out
 
 
-# With rankdir LR, the default model's graph was 2768 px wide as a PNG: top to bottom,
-# it is 568 px wide and reads on any screen (the height scrolls).
+# Drawn left to right, the default model's graph was 2768 px wide as a PNG; top to
+# bottom it is about 560 px wide and reads on any screen (the height scrolls).
 GRAPH_RANKDIR = "TB"
 
 
