@@ -29,7 +29,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from minigrad._threads import one_blas_thread  # noqa: E402
+from minigrad.cli._threads import one_blas_thread  # noqa: E402
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = EXAMPLES_DIR / "out"
@@ -52,7 +52,7 @@ __all__ = [
 def single_threaded_blas(main: Callable[..., dict]) -> Callable[..., dict]:
     """Run ``main`` with the BLAS library limited to one thread, if threadpoolctl is
     there: the examples multiply small matrices thousands of times (see
-    ``minigrad._threads.one_blas_thread`` for why and by how much)."""
+    ``minigrad.cli._threads.one_blas_thread`` for why and by how much)."""
 
     @functools.wraps(main)
     def wrapper(*args: Any, **kwargs: Any) -> dict:

@@ -145,9 +145,11 @@ def one_trial(
 # figures
 
 
-def draw_fits(out: FigureFolder, trial: dict, y_limits: tuple[float, float]):
+def draw_fits(out: FigureFolder, trial: dict, y_limits: tuple[float, float], which: str):
+    """The five fits to one training set; ``which`` says which one, in the title."""
     grid = np.linspace(-1, 1, 400)
     fig, axes = plt.subplots(1, 5, figsize=(19, 4.0), sharey=True)
+    fig.suptitle(which, fontsize=11)
     for ax, (label, m) in zip(axes, trial["models"].items()):
         coef, intercept = m["fit"]
         curve = features(grid, m["degree"]) @ coef + intercept
@@ -159,6 +161,7 @@ def draw_fits(out: FigureFolder, trial: dict, y_limits: tuple[float, float]):
         ax.set_xlabel("x")
     axes[0].set_ylabel("y")
     axes[0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()  # makes room for the title above the panels' titles
     return save_figure(fig, out, f"{NAME}_fits.png")
 
 
@@ -258,7 +261,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     y_limits = (-2.0, 2.0)
     figures = [
-        draw_fits(args.figures, trials[0], y_limits),
+        draw_fits(
+            args.figures,
+            trials[0],
+            y_limits,
+            f"the fits to training set 1 of the {n_trials} (seed {args.seed}); "
+            f"the table's numbers are medians over all {n_trials}",
+        ),
         draw_sweep(args.figures, sweep_alphas, curves, NOISE**2),
     ]
     results = {

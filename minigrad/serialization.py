@@ -76,6 +76,16 @@ def save(obj: Mapping, path: str | os.PathLike) -> None:
     header = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree})
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"save: cannot write {path!r}: its folder {directory!r} does not exist; "
+            "create it first (os.makedirs(folder, exist_ok=True))"
+        )
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"save: {path!r} is a folder; give a file name, such as "
+            f"{os.path.join(path, 'checkpoint.npz')!r}"
+        )
     # a fresh name beside the target (same file system, so the rename is atomic);
     # opened with "xb" so it has the usual permissions and never clobbers anything
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
@@ -86,9 +96,13 @@ def save(obj: Mapping, path: str | os.PathLike) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(err, OSError) and err.errno is not None:
+            # the error names the temporary file, which the user never asked for;
+            # OSError(errno, ...) makes the same subclass (PermissionError, ...)
+            raise OSError(err.errno, f"save: cannot write {path!r}: {err.strerror}") from err
         raise
     _fsync_directory(directory)
 
@@ -113,17 +127,21 @@ def load(path: str | os.PathLike) -> dict:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load: no file at {path!r}")
+    # Opened here, not by np.load: given a name, np.load leaves its file open when the
+    # zip archive turns out to be damaged (a ResourceWarning later); given a file, it
+    # leaves closing to us.
     with open(path, "rb") as f:
         if f.read(4) != _ZIP_MAGIC:
             raise CheckpointError(f"load: {path!r} is not a minigrad checkpoint (not an .npz file)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            header = _header(npz, path)
-            arrays = {name: npz[name] for name in npz.files if name != _MARKER}
-    except CheckpointError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
-        raise CheckpointError(f"load: {path!r} cannot be loaded: {_why(err)}") from err
+        f.seek(0)
+        try:
+            with np.load(f, allow_pickle=False) as npz:
+                header = _header(npz, path)
+                arrays = {name: npz[name] for name in npz.files if name != _MARKER}
+        except CheckpointError:
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+            raise CheckpointError(f"load: {path!r} cannot be loaded: {_why(err)}") from err
     return _unflatten(header["tree"], arrays, path)
 
 

@@ -2,7 +2,7 @@
 
 import csv
 import json
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.cli import main
+from minigrad.cli.config import TrainConfig
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -20,20 +21,34 @@ def run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def wrote_line(printed: str) -> tuple[Path, list[str]]:
+    """The folder and the file names of the ``wrote DIR/: a, b, c`` line."""
+    (line,) = [line for line in printed.splitlines() if line.startswith("wrote ")]
+    folder, names = line[len("wrote ") :].split("/: ")
+    return Path(folder), names.split(", ")
+
+
+@pytest.mark.needs_dot
 def test_train_writes_checkpoint_metrics_and_figures(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "--epochs", "3", "--l1", "1e-3", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    for row in ("loss", "accuracy", "exactly-zero weights", "weight L1 norm"):
+    printed, errors = capsys.readouterr()
+    for row in ("loss (no penalty)", "accuracy", "exactly-zero weights", "weight L1 norm"):
         assert row in printed
-    for name in (
+    assert "warning" not in errors
+    folder, names = wrote_line(printed)
+    assert folder == out
+    assert names == [
         "checkpoint.npz",
         "metrics.csv",
         "metrics.json",
         "learning_curve.png",
         "decision_boundary.png",
+        "graph.dot",
         "graph.svg",
-    ):
+    ]
+    assert sorted(names) == sorted(p.name for p in out.iterdir())
+    for name in names:
         assert (out / name).stat().st_size > 0, name
     history = json.loads((out / "metrics.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2, 3]
@@ -42,6 +57,99 @@ def test_train_writes_checkpoint_metrics_and_figures(tmp_path, capsys):
     assert (out / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     ckpt = mg.load(out / "checkpoint.npz")
     assert int(ckpt["epoch"]) == 3 and "model" in ckpt and "optimizer" in ckpt
+    # the table's loss leaves the penalty out and shows it on a row of its own
+    weights = [v for k, v in ckpt["model"].items() if k.endswith("weight")]
+    l1_term = 1e-3 * sum(float(np.abs(w).sum()) for w in weights)
+    (penalty_row,) = [line for line in printed.splitlines() if line.startswith("penalty")]
+    assert penalty_row.split()[-1] == f"{l1_term:.4f}"
+    assert _table_value(printed, "loss") == f"{history[-1]['train_loss']:.4f}"
+
+
+def _table_value(printed: str, row: str) -> str:
+    (line,) = [line for line in printed.splitlines() if line.startswith(row)]
+    return line.split()[-2]  # the train column
+
+
+def test_train_without_a_penalty_has_no_penalty_row(tmp_path, capsys):
+    assert main(["train", "--epochs", "1", "--no-plots", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "loss (no penalty)" in printed and "penalty (added" not in printed
+
+
+@pytest.mark.parametrize(
+    "flags, written",
+    [
+        (["--no-plots"], ["checkpoint.npz", "metrics.csv", "metrics.json"]),
+        (
+            ["--data", "diabetes", "--hidden", "8"],  # regression: no decision boundary
+            ["checkpoint.npz", "metrics.csv", "metrics.json", "learning_curve.png", "graph.dot"],
+        ),
+    ],
+)
+def test_train_lists_exactly_the_files_it_wrote(tmp_path, capsys, flags, written):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--out", str(out), *flags]) == 0
+    _, names = wrote_line(capsys.readouterr().out)
+    assert names[: len(written)] == written  # graph.svg follows where dot is installed
+    assert set(names) - set(written) <= {"graph.svg"}
+    assert sorted(names) == sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.parametrize("command", ["train", "graph"])
+def test_without_graphviz_train_and_graph_write_graph_dot_and_say_how_to_install(
+    tmp_path, capsys, monkeypatch, command
+):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` anywhere on PATH
+    out = tmp_path / "out"
+    flags = ["--epochs", "1"] if command == "train" else []
+    assert main([command, "--out", str(out), *flags]) == 0
+    printed = capsys.readouterr().out
+    assert "apt-get install graphviz" in printed and "brew install graphviz" in printed
+    assert (out / "graph.dot").read_text().startswith("digraph")
+    assert not list(out.glob("graph.svg")) and not list(out.glob("graph.png"))
+    if command == "train":
+        _, names = wrote_line(printed)
+        assert "graph.dot" in names and "graph.svg" not in names
+        assert sorted(names) == sorted(p.name for p in out.iterdir())
+    else:
+        assert f"wrote {out / 'graph.dot'}" in printed.splitlines()
+
+
+@pytest.mark.needs_dot
+def test_default_graphs_of_train_and_graph_fit_a_normal_screen_width(tmp_path):
+    from PIL import Image
+
+    assert main(["train", "--epochs", "1", "--out", str(tmp_path / "t")]) == 0
+    assert main(["graph", "--out", str(tmp_path / "g")]) == 0
+    train_png = tmp_path / "t" / "graph.png"
+    subprocess.run(
+        ["dot", "-Tpng", str(tmp_path / "t" / "graph.dot"), "-o", str(train_png)], check=True
+    )  # minigrad train writes the SVG only
+    for png in (train_png, tmp_path / "g" / "graph.png"):
+        width, height = Image.open(png).size
+        assert width <= 1400 and height > width, (png, width, height)  # drawn top to bottom
+
+
+def test_decision_boundary_has_a_class_legend_and_marks_train_and_test_apart():
+    from matplotlib.collections import PathCollection
+
+    from minigrad.cli import plots
+
+    rng = np.random.default_rng(0)
+    train = rng.normal(size=(30, 2)), np.arange(30) % 2
+    test = rng.normal(size=(10, 2)), np.arange(10) % 2
+
+    def predict(grid):
+        return (grid[:, 0] > 0).astype(int)
+
+    fig = plots.decision_boundary_figure(predict, train, test)
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["class 0", "class 1", "train (30)", "test (10)"]
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [len(c.get_offsets()) for c in points] == [30, 10]
+    train_marker, test_marker = (c.get_paths()[0].vertices for c in points)
+    assert not np.array_equal(train_marker, test_marker)
 
 
 def test_train_regression_on_diabetes_reports_r2(tmp_path, capsys):
@@ -126,6 +234,10 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
         (["--data", "mnist"], "invalid choice"),
         (["--hidden", "16,x"], "comma-separated integers"),
         (["--l1", "-1"], "--l1 must be >= 0"),
+        (["--lr", "inf"], "--lr must be a finite number, got inf"),
+        (["--lr", "nan"], "--lr must be a finite number, got nan"),
+        (["--l2", "1e999"], "--l2 must be a finite number, got inf"),
+        (["--max-norm", "inf"], "--max-norm must be a finite number, got inf"),
         (["--bogus"], "unrecognized arguments"),
     ],
 )
@@ -173,7 +285,7 @@ def test_graph_batch_must_be_at_least_one(tmp_path, batch):
 
 
 def test_gradcheck_command_checks_every_registered_op(capsys):
-    from minigrad.checks import registry
+    from minigrad.cli.checks import registry
 
     assert main(["gradcheck"]) == 0
     printed = capsys.readouterr().out
@@ -182,11 +294,17 @@ def test_gradcheck_command_checks_every_registered_op(capsys):
     assert f"{len(registry())} passed, 0 failed" in printed
 
 
-def test_gradcheck_command_rejects_unknown_names():
-    done = run("gradcheck", "--only", "no-such-op")
-    assert done.returncode == 2 and "unknown checks" in done.stderr
+def test_gradcheck_command_rejects_unknown_names_and_lists_the_valid_ones(capsys):
+    from minigrad.cli.checks import registry
+
+    assert main(["gradcheck", "--only", "no-such-op"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown checks ['no-such-op']" in error
+    assert all(repr(check.name) in error for check in registry())
+    assert len(error.strip().splitlines()) == 1
 
 
+@pytest.mark.needs_dot
 def test_graph_command_writes_svg_png_and_dot(tmp_path):
     out = tmp_path / "g"
     assert (
@@ -199,18 +317,99 @@ def test_graph_command_writes_svg_png_and_dot(tmp_path):
     assert "digraph" in (out / "graph.dot").read_text()
 
 
-def test_graph_command_without_graphviz_writes_dot_and_explains(tmp_path):
-    python_dir = str(Path(sys.executable).parent)  # a PATH on which there is no `dot`
-    done = subprocess.run(
-        [sys.executable, "-m", "minigrad", "graph", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PATH": python_dir},
-    )
+def test_diverging_run_ends_with_one_warning_line_and_no_numpy_warnings(tmp_path):
+    done = run("train", "--lr", "1e6", "--epochs", "2", "--no-plots", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "apt-get install graphviz" in done.stdout
-    assert (tmp_path / "graph.dot").is_file() and not (tmp_path / "graph.svg").exists()
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("minigrad train: warning: the run diverged")
+    assert "lower --lr" in line
+    assert (tmp_path / "checkpoint.npz").is_file()  # a warning, not an error: files kept
+
+
+def test_nan_loss_is_one_error_line_without_numpy_warnings(tmp_path):
+    done = run(
+        "train",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e20",
+        "--epochs",
+        "2",
+        "--no-plots",
+        "--out",
+        str(tmp_path),
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line == "minigrad train: error: the loss became nan or inf: lower --lr or clip gradients"
+
+
+def test_an_untrained_model_is_not_called_diverged_on_any_data_set():
+    from minigrad.cli import train
+
+    for data in ("moons", "digits", "diabetes"):
+        state = train.new_run(TrainConfig(data=data, hidden=(4,)))
+        train.record_epoch(state, float("nan"))  # the loss of the untrained model
+        assert train.divergence_warning(state) is None, data
+
+
+def test_a_poor_but_finite_run_ends_without_a_warning(tmp_path, capsys):
+    flags = ["--optimizer", "sgd", "--lr", "10", "--epochs", "3", "--no-plots"]
+    assert main(["train", *flags, "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_version_flag_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"minigrad {mg.__version__}\n"
+
+
+def _help_by_flag(parser_help: str) -> dict[str, str]:
+    """``--flag`` -> its help text on one line, from argparse's ``--help`` output."""
+    blocks = re.split(r"\n  (?=-)", parser_help.split("options:", 1)[1])
+    return {block.split()[0].rstrip(","): " ".join(block.split()) for block in blocks[1:]}
+
+
+def test_train_help_shows_every_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    flags = _help_by_flag(capsys.readouterr().out)
+    d = TrainConfig()
+    for flag, default in [
+        ("--optimizer", d.optimizer),
+        ("--lr", d.lr),
+        ("--batch-size", d.batch_size),
+        ("--epochs", d.epochs),
+        ("--seed", d.seed),
+        ("--hidden", "16,16"),
+        ("--data", d.data),
+        ("--activation", d.activation),
+        ("--test-size", d.test_size),
+        ("--out", "runs/latest"),
+    ]:
+        assert f"(default: {default}" in flags[flag], flags[flag]
+    for flag in ("--l1", "--l2", "--weight-decay", "--elastic", "--prox-l1", "--dropout"):
+        assert "(default: 0.0)" in flags[flag]
+    for flag in ("--norm", "--max-norm", "--clip-grad-norm"):
+        assert "(default: none)" in flags[flag]
+
+
+@pytest.mark.parametrize("command", ["train", "graph"])
+@pytest.mark.parametrize("inside", [False, True])
+def test_out_naming_a_file_says_it_must_be_a_folder_before_any_work(
+    tmp_path, capsys, command, inside
+):
+    a_file = tmp_path / "results.txt"
+    a_file.write_text("mine")
+    out = a_file / "run" if inside else a_file
+    assert main([command, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"--out {out} " in error and "it must be a folder" in error
+    assert len(error.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.txt"]
+    assert a_file.read_text() == "mine"
 
 
 def test_bench_command_prints_the_table(capsys):

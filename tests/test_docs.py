@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict_passes(tmp_path):
     if shutil.which("mkdocs") is None:
         pytest.skip("mkdocs is not installed (it is in the dev extra)")
@@ -31,6 +32,15 @@ def test_readme_links_point_at_existing_files():
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         if "://" not in target:
             assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def test_docs_pages_cite_only_markdown_files_the_project_has():
+    for page in (ROOT / "docs").glob("*.md"):
+        for cited in re.findall(r"[\w./-]+\.md\b", page.read_text()):
+            name = Path(cited).name
+            assert (ROOT / "docs" / name).is_file() or (ROOT / name).is_file(), (
+                f"docs/{page.name} cites {cited}, which the project does not have"
+            )
 
 
 def test_every_docs_page_is_in_the_navigation():

@@ -190,6 +190,21 @@ def test_overfitting_penalties_beat_no_penalty_and_too_strong_underfits(tmp_path
     assert results["l2_wins"] == results["n_trials"]
 
 
+def test_overfitting_fits_figure_says_which_training_set_it_shows(tmp_path, monkeypatch):
+    module = load_example("overfitting")
+    titles = {}
+    real_save = module.save_figure
+
+    def save_and_note_title(fig, folder, filename):
+        titles[filename] = [t.get_text() for t in fig.texts]
+        return real_save(fig, folder, filename)
+
+    monkeypatch.setattr(module, "save_figure", save_and_note_title)
+    module.main(["--quick", "--seed", "3", "--out", str(tmp_path)])
+    (title,) = titles["overfitting_fits.png"]
+    assert "training set 1 of the 2 (seed 3)" in title  # --quick draws 2 training sets
+
+
 # ----------------------------------------------------------------------------------------
 # robust_loss
 

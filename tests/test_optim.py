@@ -4,7 +4,9 @@ and optimizer state dicts."""
 
 from __future__ import annotations
 
+import ast
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -268,6 +270,27 @@ def test_invalid_parameter_lists():
         optim.SGD(p, lr=0.1)
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_a_model_instead_of_its_parameters_is_a_type_error_naming_model_parameters(name):
+    model = nn.MLP(2, [3], 1)
+    with pytest.raises(
+        TypeError,
+        match=r"got the MLP itself; pass its parameters: .*"
+        r"\(model\.parameters\(\), \.\.\.\)",
+    ):
+        ALL[name](model)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_non_iterable_params_argument_is_a_type_error_suggesting_model_parameters(name):
+    with pytest.raises(
+        TypeError,
+        match=r"iterable of Tensors, such as model.parameters\(\); "
+        "got a float",
+    ):
+        ALL[name](0.1)
+
+
 def test_a_gradient_of_the_wrong_shape_is_refused_before_any_update():
     a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(3))
     a.grad, b.grad = np.ones(2), np.ones(2)
@@ -402,3 +425,38 @@ def test_repr_lists_the_settings():
         "SGD(1 parameters, lr=0.1, momentum=0.0, nesterov=False, weight_decay=0.0, l1=0.0)"
     )
     assert math.isclose(optim.AdamW([nn.Parameter(np.ones(1))]).weight_decay, 1e-2)
+
+
+# ------------------------------------------------------------------ package layering
+PACKAGE = Path(mg.__file__).resolve().parent
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The absolute names of the minigrad modules that ``path`` imports (any level)."""
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(p for p in (base, node.module) if p)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n == "minigrad" or n.startswith("minigrad.")}
+
+
+def test_optim_imports_nothing_from_nn():
+    for path in sorted((PACKAGE / "optim").glob("*.py")):
+        nn_imports = {n for n in _imported_modules(path) if n.startswith("minigrad.nn")}
+        assert not nn_imports, f"{path.name} imports {sorted(nn_imports)}"
+
+
+def test_state_dict_error_lives_in_errors_which_imports_no_minigrad_module():
+    from minigrad.errors import StateDictError
+
+    assert nn.StateDictError is StateDictError  # the public name is kept
+    assert _imported_modules(PACKAGE / "errors.py") == set()
+    w = nn.Parameter(np.ones(2))
+    with pytest.raises(StateDictError):
+        optim.SGD([w], lr=0.1).load_state_dict({"hyperparameters": {}, "state": {}})

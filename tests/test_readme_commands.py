@@ -1,6 +1,6 @@
 """The README's two set-up commands, run literally in a fresh virtualenv on a fresh copy
-of the repository — what a newcomer does first. Slow (it installs the dev extra), but
-part of the default run: nothing else covers it."""
+of the repository — what a newcomer does first. Slow (it installs the dev extra): left
+out of the default run, run by `python -m pytest -m slow` and by .ci/run."""
 
 import os
 import re
@@ -27,8 +27,14 @@ def test_readme_has_an_install_and_run_command_and_a_test_command():
     assert tests.startswith('pip install -e ".[dev]"') and "pytest" in tests
 
 
-def test_ci_runs_exactly_the_readme_test_command():
-    assert readme_commands()[1] in (ROOT / ".ci" / "run").read_text()
+def test_ci_runs_exactly_the_readme_test_command_and_then_the_slow_tests():
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert lines.index(readme_commands()[1]) < lines.index("python -m pytest -m slow")
+
+
+def test_the_default_run_leaves_out_the_slow_tests_that_the_readme_names():
+    assert "addopts = \"-q -m 'not slow'\"" in (ROOT / "pyproject.toml").read_text()
+    assert "`python -m pytest -m slow`" in (ROOT / "README.md").read_text()
 
 
 @pytest.mark.slow

@@ -3,8 +3,10 @@ minigrad checkpoint."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -186,3 +188,61 @@ def test_the_file_is_a_standard_npz_with_a_marker_entry(tmp_path):
         assert sorted(z.namelist()) == ["__minigrad__.npy", "a0.npy"]
     header = json.loads(str(np.load(tmp_path / "c.npz")["__minigrad__"]))
     assert header == {"format": "minigrad-checkpoint", "version": 1, "tree": {"w": "a0"}}
+
+
+def _damaged_checkpoint(path, damage: str) -> None:
+    mg.save({"w": np.arange(1000.0)}, path)
+    data = bytearray(path.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "zip_magic_then_garbage":
+        data = bytearray(b"PK\x03\x04" + b"garbage" * 10)
+    else:
+        data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "zip_magic_then_garbage", "flipped_bits"])
+def test_a_failed_load_leaves_no_file_open_and_the_file_unchanged(tmp_path, damage):
+    path = tmp_path / "ckpt.npz"
+    _damaged_checkpoint(path, damage)
+    before = path.read_bytes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(CheckpointError, match="ckpt.npz"):
+            mg.load(path)
+        gc.collect()  # an unclosed file warns when it is collected
+    assert [w.message for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["ckpt.npz"]
+
+
+def test_save_into_a_missing_folder_names_the_given_path_and_the_fix(tmp_path):
+    path = tmp_path / "no" / "such" / "ckpt.npz"
+    with pytest.raises(FileNotFoundError) as err:
+        mg.save({"w": np.ones(2)}, path)
+    message = str(err.value)
+    assert str(path) in message and "create it first" in message
+    assert ".tmp" not in message  # not the internal temporary file
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_onto_a_folder_names_the_folder(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        mg.save({"w": np.ones(2)}, tmp_path / "ckpt")
+    assert os.listdir(tmp_path / "ckpt") == [] and os.listdir(tmp_path) == ["ckpt"]
+
+
+def test_any_other_write_error_names_the_given_path_not_the_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    mg.save({"v": np.array(1)}, path)
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device", src)
+
+    monkeypatch.setattr(serialization.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left on device") as err:
+        mg.save({"v": np.array(2)}, path)
+    assert str(path) in str(err.value) and ".tmp" not in str(err.value)
+    monkeypatch.undo()
+    assert mg.load(path)["v"] == 1 and os.listdir(tmp_path) == ["ckpt.npz"]

@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import minigrad as mg
+
 from .config import ACTIVATIONS, DATASETS, NORMS, OPTIMIZERS, TrainConfig
 
 
@@ -35,14 +37,34 @@ def at_least_one(text: str) -> int:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     d = TrainConfig()
-    p.add_argument("--data", choices=DATASETS, default=d.data, help="built-in data set")
     p.add_argument(
-        "--hidden", type=_hidden, default=d.hidden, metavar="16,16", help="hidden layer widths"
+        "--data", choices=DATASETS, default=d.data, help="built-in data set (default: %(default)s)"
     )
-    p.add_argument("--activation", choices=ACTIVATIONS, default=d.activation)
-    p.add_argument("--dropout", type=float, default=d.dropout, help="dropout probability")
-    p.add_argument("--norm", choices=NORMS, default=None, help="normalization layer")
-    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=d.hidden,
+        metavar="16,16",
+        help=f"hidden layer widths (default: {','.join(map(str, d.hidden))})",
+    )
+    p.add_argument(
+        "--activation",
+        choices=ACTIVATIONS,
+        default=d.activation,
+        help="hidden activation (default: %(default)s)",
+    )
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=d.dropout,
+        help="dropout probability (default: %(default)s)",
+    )
+    p.add_argument(
+        "--norm", choices=NORMS, default=None, help="normalization layer (default: none)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=d.seed, help="seed of everything random (default: %(default)s)"
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,48 +78,87 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="minigrad", description="A readable autodiff engine and its regularization lab."
     )
+    parser.add_argument("--version", action="version", version=f"minigrad {mg.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = TrainConfig()
     train = sub.add_parser("train", help="train a regularized MLP on a built-in data set")
     _model_flags(train)
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
-    train.add_argument("--lr", type=float, default=d.lr)
+    train.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default=d.optimizer,
+        help="optimizer (default: %(default)s)",
+    )
+    train.add_argument(
+        "--lr", type=float, default=d.lr, help="learning rate (default: %(default)s)"
+    )
     train.add_argument(
         "--epochs",
         type=int,
-        default=None,
-        help=f"epochs in all (default {d.epochs}; with --resume: the new total)",
+        default=None,  # None: not given, which --resume must tell apart from a new total
+        help=f"epochs in all (default: {d.epochs}; with --resume: the new total)",
     )
-    train.add_argument("--batch-size", type=int, default=d.batch_size)
-    train.add_argument("--l1", type=float, default=0.0, help="L1 penalty: + l1 * sum|w|")
-    train.add_argument("--l2", type=float, default=0.0, help="L2 penalty: + l2 * sum w^2")
+    train.add_argument(
+        "--batch-size",
+        type=int,
+        default=d.batch_size,
+        help="examples per step (default: %(default)s)",
+    )
+    train.add_argument(
+        "--l1", type=float, default=0.0, help="L1 penalty: + l1 * sum|w| (default: %(default)s)"
+    )
+    train.add_argument(
+        "--l2", type=float, default=0.0, help="L2 penalty: + l2 * sum w^2 (default: %(default)s)"
+    )
     train.add_argument(
         "--weight-decay",
         type=float,
         default=0.0,
-        help="optimizer weight decay (decoupled for adamw, else coupled)",
+        help="optimizer weight decay (decoupled for adamw, else coupled) (default: %(default)s)",
     )
     train.add_argument(
         "--elastic",
         type=float,
         default=0.0,
-        help="elastic-net penalty strength (mix set by --l1-ratio)",
+        help="elastic-net penalty strength (mix set by --l1-ratio) (default: %(default)s)",
     )
-    train.add_argument("--l1-ratio", type=float, default=d.l1_ratio)
+    train.add_argument(
+        "--l1-ratio",
+        type=float,
+        default=d.l1_ratio,
+        help="L1 share of the elastic-net penalty (default: %(default)s)",
+    )
     train.add_argument(
         "--prox-l1",
         type=float,
         default=0.0,
-        help="proximal L1 (soft-threshold) step of SGD: exact zeros",
+        help="proximal L1 (soft-threshold) step of SGD: exact zeros (default: %(default)s)",
     )
     train.add_argument(
-        "--max-norm", type=float, default=None, help="max L2 norm of each unit's incoming weights"
+        "--max-norm",
+        type=float,
+        default=None,
+        help="max L2 norm of each unit's incoming weights (default: none)",
     )
-    train.add_argument("--clip-grad-norm", type=float, default=None)
-    train.add_argument("--test-size", type=float, default=d.test_size)
-    train.add_argument("--n-samples", type=int, default=d.n_samples, help="moons only")
-    train.add_argument("--out", default="runs/latest", help="folder for the run's files")
+    train.add_argument(
+        "--clip-grad-norm",
+        type=float,
+        default=None,
+        help="clip the global gradient norm to this (default: none)",
+    )
+    train.add_argument(
+        "--test-size",
+        type=float,
+        default=d.test_size,
+        help="share of the data held out (default: %(default)s)",
+    )
+    train.add_argument(
+        "--n-samples", type=int, default=d.n_samples, help="moons only (default: %(default)s)"
+    )
+    train.add_argument(
+        "--out", default="runs/latest", help="folder for the run's files (default: %(default)s)"
+    )
     train.add_argument(
         "--resume",
         metavar="CHECKPOINT",
@@ -105,16 +166,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue from a checkpoint.npz (its settings are used)",
     )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    train.add_argument("--no-plots", action="store_true", help="skip the PNG and SVG files")
+    train.add_argument("--no-plots", action="store_true", help="no figures and no graph")
 
     graph = sub.add_parser("graph", help="draw the computation graph of a model's loss")
     _model_flags(graph)
-    graph.add_argument("--batch", type=at_least_one, default=8, help="batch size of the drawn pass")
+    graph.add_argument(
+        "--batch",
+        type=at_least_one,
+        default=8,
+        help="batch size of the drawn pass (default: %(default)s)",
+    )
     graph.add_argument("--collapse", action="store_true", help="one node per module")
-    graph.add_argument("--out", default="runs/graph", help="folder for graph.svg/png/dot")
+    graph.add_argument(
+        "--out", default="runs/graph", help="folder for graph.svg/png/dot (default: %(default)s)"
+    )
 
     check = sub.add_parser("gradcheck", help="check every built-in op's gradient")
-    check.add_argument("--only", nargs="*", default=None, help="names of the checks to run")
+    check.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        metavar="NAME",
+        help="names of the checks to run (default: all; quote names with spaces)",
+    )
 
     # The harness in the repository's benchmarks/ parses its own flags: this parser takes
     # every argument after `bench` as it is (no character starts an option here), so

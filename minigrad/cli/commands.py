@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 
-from .._threads import one_blas_thread
+import minigrad as mg
+
+from ._threads import one_blas_thread
 from .config import TrainConfig
 
 
@@ -34,12 +37,35 @@ def _settings_flags_given(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def _output_folder(text: str) -> Path:
+    """``--out`` as a folder, refused before any work if it or a parent is a file."""
+    out = Path(text)
+    for path in (out, *out.parents):
+        if path.exists() and not path.is_dir():
+            what = "is a file" if path == out else f"is inside {path}, which is a file"
+            raise ValueError(f"--out {text} {what}; it must be a folder (new or existing)")
+    return out
+
+
+# Drawn left to right, the default model's graph was 2768 px wide as a PNG; top to
+# bottom it is about 560 px wide and reads on any screen (the height scrolls).
+GRAPH_RANKDIR = "TB"
+
+
 def train_command(args: argparse.Namespace) -> int:
+    # A diverging run would flood stderr with numpy's overflow warnings before the one
+    # line that matters; the run checks its own numbers instead (a nan or inf loss is
+    # an error, a loss far above a constant guess's is a warning).
+    with np.errstate(all="ignore"):
+        return _train(args)
+
+
+def _train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from . import train
 
-    out = Path(args.out)
+    out = _output_folder(args.out)
     if args.resume:
         ignored = _settings_flags_given(args)
         if ignored:
@@ -78,68 +104,79 @@ def train_command(args: argparse.Namespace) -> int:
         print("stopped before the first epoch finished: nothing written")
         return 130
     train.write_metrics(state.history, out)
+    written = [train.CHECKPOINT, "metrics.csv", "metrics.json"]
+    missing_graphviz = None
     if not args.no_plots:
-        _write_figures(state, out)
+        figures, missing_graphviz = _write_figures(state, out)
+        written += figures
     print(train.results_table(state))
-    print(
-        f"\nwrote {out}/: {train.CHECKPOINT}, metrics.csv, metrics.json"
-        + (
-            ""
-            if args.no_plots
-            else ", learning_curve.png, graph.svg"
-            + (", decision_boundary.png" if state.ds.X_train.shape[1] == 2 else "")
-        )
-    )
+    print(f"\nwrote {out}/: {', '.join(written)}")
+    if missing_graphviz:
+        print(missing_graphviz)
+    diverged = train.divergence_warning(state)
+    if diverged:
+        print(f"minigrad train: warning: {diverged}", file=sys.stderr)
     if interrupted:
         print(f"interrupted: the checkpoint holds epoch {state.epoch}")
         return 130
     return 0
 
 
-def _write_figures(state, out: Path) -> None:
-    from ..core import Tensor, no_grad
+def _write_figures(state, out: Path) -> tuple[list[str], str | None]:
+    """Draw the run's figures and graph into ``out``; return the names of the files
+    written and, when Graphviz's ``dot`` is missing, how to install it."""
     from . import plots
 
     plots.learning_curve(state.history, out / "learning_curve.png")
-    if state.ds.X_train.shape[1] == 2 and state.ds.is_classification:
+    written = ["learning_curve.png"]
+    ds = state.ds
+    if ds.X_train.shape[1] == 2 and ds.is_classification:
         state.model.eval()
 
         def predict(grid: np.ndarray) -> np.ndarray:
-            with no_grad():
-                return state.model(Tensor(grid)).data.argmax(axis=1)
+            with mg.no_grad():
+                return state.model(mg.Tensor(grid)).data.argmax(axis=1)
 
-        X = np.concatenate([state.ds.X_train, state.ds.X_test])
-        y = np.concatenate([state.ds.y_train, state.ds.y_test])
-        plots.decision_boundary(predict, X, y, out / "decision_boundary.png")
-    loss = _graph_loss(state.cfg, state.model, state.ds, batch=8)
-    _write_graph(loss, state.model, out / "graph", formats=("svg",), collapse=False)
+        plots.decision_boundary(
+            predict, (ds.X_train, ds.y_train), (ds.X_test, ds.y_test), out / "decision_boundary.png"
+        )
+        written.append("decision_boundary.png")
+    loss = _graph_loss(state.cfg, state.model, ds, batch=8)
+    graph = _write_graph(loss, state.model, out / "graph", formats=("svg",), collapse=False)
+    written += [path.name for path in (graph.dot, *graph.images.values())]
+    return written, graph.missing_graphviz
 
 
 def _graph_loss(cfg: TrainConfig, model, ds, batch: int):
-    from ..core import Tensor
     from . import train
 
     model.train()
-    x, y = Tensor(ds.X_train[:batch]), ds.y_train[:batch]
+    x, y = mg.Tensor(ds.X_train[:batch]), ds.y_train[:batch]
     return train.data_loss(model, ds, x, y) + train.penalty(cfg, train.linear_weights(model))
 
 
 def _write_graph(loss, model, stem: Path, formats, collapse: bool):
-    from .. import viz
+    from minigrad import viz
 
     return viz.write_graph(
-        loss, stem, formats=formats, module=model, collapse_modules=collapse, compute_grads=True
+        loss,
+        stem,
+        formats=formats,
+        module=model,
+        collapse_modules=collapse,
+        compute_grads=True,
+        rankdir=GRAPH_RANKDIR,
     )
 
 
 def graph_command(args: argparse.Namespace) -> int:
     from . import train
 
+    out = _output_folder(args.out)
     cfg = _config_from_flags(args)
     if args.batch < 2 and args.norm == "batch":
         raise ValueError("--batch must be >= 2 with --norm batch")
     state = train.new_run(cfg)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     loss = _graph_loss(cfg, state.model, state.ds, args.batch)
     for line in _write_graph(loss, state.model, out / "graph", ("svg", "png"), args.collapse):
@@ -148,7 +185,7 @@ def graph_command(args: argparse.Namespace) -> int:
 
 
 def gradcheck_command(args: argparse.Namespace) -> int:
-    from ..checks import run_checks
+    from .checks import run_checks
 
     rows = run_checks(args.only)
     width = max(len(r.name) for r in rows)

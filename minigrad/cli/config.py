@@ -4,6 +4,7 @@ checkpoint (so that ``--resume`` rebuilds exactly the same model)."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields
 
 DATASETS = ("moons", "digits", "diabetes")
@@ -37,6 +38,13 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first impossible setting."""
+        # argparse's float() takes "inf" and "nan", and "1e999" is inf: none is a setting
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(
+                    f"--{f.name.replace('_', '-')} must be a finite number, got {value}"
+                )
         checks = [
             (self.data in DATASETS, f"unknown data set {self.data!r} (choose from {DATASETS})"),
             (self.activation in ACTIVATIONS, f"unknown activation {self.activation!r}"),

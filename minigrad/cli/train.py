@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, nn, optim
-from .. import functional as F
-from ..core import Tensor, no_grad
-from ..random import manual_seed
-from ..serialization import load, save
+import minigrad as mg
+from minigrad import data, nn, optim
+from minigrad import functional as F
+
 from .config import TrainConfig
 
 CHECKPOINT = "checkpoint.npz"
@@ -84,14 +83,14 @@ def linear_weights(model: nn.Module) -> list:
     return [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
 
 
-def data_loss(model: nn.Module, ds: Dataset, x: Tensor, y) -> Tensor:
+def data_loss(model: nn.Module, ds: Dataset, x: mg.Tensor, y) -> mg.Tensor:
     out = model(x)
     if ds.is_classification:
         return F.cross_entropy(out, y)
     return F.mse_loss(out.reshape(-1), y)
 
 
-def penalty(cfg: TrainConfig, weights: list) -> Tensor | float:
+def penalty(cfg: TrainConfig, weights: list) -> mg.Tensor | float:
     total = 0.0
     if cfg.l1:
         total = total + cfg.l1 * F.l1_penalty(weights)
@@ -102,11 +101,11 @@ def penalty(cfg: TrainConfig, weights: list) -> Tensor | float:
     return total
 
 
-@no_grad()
+@mg.no_grad()
 def evaluate(model: nn.Module, ds: Dataset, X: np.ndarray, y: np.ndarray) -> dict:
     was_training = model.training
     model.eval()
-    out = model(Tensor(X))
+    out = model(mg.Tensor(X))
     model.train(was_training)
     if ds.is_classification:
         loss = F.cross_entropy(out, y).item()
@@ -148,7 +147,7 @@ class RunState:
 
 def new_run(cfg: TrainConfig) -> RunState:
     cfg.validate()
-    manual_seed(cfg.seed)
+    mg.manual_seed(cfg.seed)
     ds = load_dataset(cfg)
     model = build_model(cfg, ds)
     return RunState(cfg, model, build_optimizer(cfg, list(model.parameters())), ds)
@@ -158,7 +157,7 @@ def resume_run(path: Path, epochs: int | None) -> RunState:
     """Rebuild a run from its checkpoint; nothing is written if the file is unusable."""
     if not path.is_file():
         raise ValueError(f"--resume: no checkpoint at {path}")
-    ckpt = load(path)
+    ckpt = mg.load(path)
     try:
         cfg = TrainConfig.from_json(str(ckpt["config"]))
         if epochs is not None:
@@ -175,7 +174,7 @@ def resume_run(path: Path, epochs: int | None) -> RunState:
             f"--resume: {path} already holds epoch {state.epoch} of {cfg.epochs}; pass "
             f"--epochs with a total above {state.epoch} to train on"
         )
-    manual_seed(cfg.seed + state.epoch)  # new dropout masks and batch orders from here on
+    mg.manual_seed(cfg.seed + state.epoch)  # new dropout masks and batch orders from here on
     return state
 
 
@@ -228,16 +227,58 @@ def write_metrics(history: list, out: Path) -> None:
     (out / "metrics.json").write_text(json.dumps(history, indent=1))
 
 
+def constant_guess_loss(ds: Dataset) -> float:
+    """The training loss of the best constant prediction: the class frequencies
+    (cross-entropy = their entropy), or the mean target (mean squared error = variance)."""
+    if ds.is_classification:
+        freq = np.bincount(ds.y_train, minlength=ds.n_classes) / len(ds.y_train)
+        freq = freq[freq > 0]
+        return float(-(freq * np.log(freq)).sum())
+    return float(np.var(ds.y_train.astype(np.float64)))
+
+
+# How far above a constant guess the final training loss may end before the run is
+# called diverged: an order of magnitude. A poor but sane run ends near or below 1x.
+DIVERGED_FACTOR = 10.0
+
+
+def divergence_warning(state: RunState) -> str | None:
+    """What to tell the user when training ended far worse than a constant guess (the
+    loss grew by orders of magnitude but stayed finite), else None."""
+    final = state.history[-1]["train_loss"]
+    guess = constant_guess_loss(state.ds)
+    if not final > DIVERGED_FACTOR * guess:
+        return None
+    return (
+        f"the run diverged: its final training loss {final:.4g} is {final / guess:.3g}x that "
+        f"of a constant guess ({guess:.4g}); lower --lr (it is {state.cfg.lr:g}) or add "
+        "--clip-grad-norm"
+    )
+
+
+def penalty_value(state: RunState) -> float | None:
+    """The penalty term that training adds to the loss now; None without --l1, --l2
+    or --elastic."""
+    with mg.no_grad():
+        value = penalty(state.cfg, linear_weights(state.model))
+    return value.item() if isinstance(value, mg.Tensor) else None
+
+
 def results_table(state: RunState) -> str:
     """The closing table: train/test loss and score, zero share and norms of weights."""
     last = state.history[-1]
     score = "accuracy" if state.ds.is_classification else "r2"
     rows = [
         ("", "train", "test"),
-        ("loss", f"{last['train_loss']:.4f}", f"{last['test_loss']:.4f}"),
+        # the loss of the data alone; the penalty, if any, has its own row below
+        ("loss (no penalty)", f"{last['train_loss']:.4f}", f"{last['test_loss']:.4f}"),
         (score, f"{last[f'train_{score}']:.4f}", f"{last[f'test_{score}']:.4f}"),
     ]
-    stats = [
+    stats = []
+    added = penalty_value(state)
+    if added is not None:
+        stats.append(("penalty (added in training)", f"{added:.4f}"))
+    stats += [
         ("exactly-zero weights", f"{100 * last['zero_share']:.1f} %"),
         ("weight L1 norm", f"{last['l1_norm']:.3f}"),
         ("weight L2 norm", f"{last['l2_norm']:.3f}"),
@@ -250,4 +291,4 @@ def results_table(state: RunState) -> str:
 
 
 def save_checkpoint(state: RunState, out: Path) -> None:
-    save(state.checkpoint(), out / CHECKPOINT)
+    mg.save(state.checkpoint(), out / CHECKPOINT)

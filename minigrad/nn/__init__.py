@@ -7,12 +7,13 @@
 - ``nn.utils``: gradient clipping and max-norm constraints (utils.py).
 """
 
+from ..errors import StateDictError  # defined outside nn so that optim need not import nn
 from . import utils
 from .activation import GELU, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from .container import Sequential
 from .linear import Identity, Linear
 from .mlp import MLP
-from .module import IncompatibleKeys, Module, StateDictError
+from .module import IncompatibleKeys, Module
 from .normalization import BatchNorm1d, LayerNorm
 from .parameter import Parameter
 

@@ -20,15 +20,8 @@ import numpy as np
 
 from ..core import Tensor
 from ..core.modes import ModuleScope
+from ..errors import StateDictError
 from .parameter import Parameter
-
-
-class StateDictError(ValueError, RuntimeError):
-    """A state dict that does not fit (missing, unexpected or ill-shaped entries).
-
-    A ValueError, since the input is wrong, and also a RuntimeError, which is what
-    PyTorch raises here, so code written for either catches it.
-    """
 
 
 class IncompatibleKeys(NamedTuple):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from ..core import Tensor
-from ..nn.module import StateDictError
+from ..errors import StateDictError
 
 HyperParameters = dict[str, float | bool]
 
@@ -196,6 +196,17 @@ class Optimizer:
 def _check_params(params, owner: str) -> list[Tensor]:
     if isinstance(params, Tensor):
         raise TypeError(f"{owner}: params must be an iterable of Tensors, not one Tensor")
+    # A model has a parameters() method; asked by name, so that optim need not import nn.
+    if callable(getattr(params, "parameters", None)):
+        raise TypeError(
+            f"{owner}: got the {type(params).__name__} itself; pass its parameters: "
+            f"{owner}(model.parameters(), ...)"
+        )
+    if not isinstance(params, Iterable):
+        raise TypeError(
+            f"{owner}: params must be an iterable of Tensors, such as model.parameters(); "
+            f"got a {type(params).__name__}"
+        )
     out = list(params)
     if not out:
         raise ValueError(f"{owner}: got an empty parameter list")

@@ -92,8 +92,9 @@ def tensor_label(node: TensorNode, show_data: bool, show_grad: bool, font: str) 
 def op_label(node: OpNode) -> str:
     parts = [f"<B>{escape(node.name)}</B>"]
     if node.n_constants:
-        # arguments that needed no gradient (numbers, masks, data) are not drawn
-        parts.append(_small(f"+{node.n_constants} other arg" + "s" * (node.n_constants > 1)))
+        # arguments that needed no gradient (numbers, masks, data) are not drawn; the
+        # label says what they are, so the picture reads without the docs
+        parts.append(_small(f"+{node.n_constants} constant arg" + "s" * (node.n_constants > 1)))
     return _lines(parts, "black")
 
 
