@@ -64,7 +64,7 @@ def run_backward(
         in_grads = _run_rule(node, out_grads, create_graph)
         for inp, g in zip(node.inputs, in_grads):
             if inp is not None and g is not None:
-                _send(grads, queue, inp, _fit(g, inp, node.name))
+                _send(grads, queue, inp, _fit(g, inp, node))
         if not retain_graph:
             node.release()
     grads.update(kept)
@@ -119,14 +119,14 @@ def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
     return in_grads
 
 
-def _fit(g, inp, op_name: str):
+def _fit(g, inp, node):
     """``g`` in the shape and dtype of input ``inp``: the one place where broadcasting
     is undone, for every op."""
     if type(g) is not np.ndarray and not hasattr(g, "_node"):
         g = np.asarray(g)  # numpy returns scalars for 0-d results; a rule may return lists
     data = inp.data
     if g.shape != data.shape:
-        g = sum_to(g, data.shape, op_name)
+        g = sum_to(g, data.shape, node.name)
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
     return g

@@ -27,13 +27,17 @@ is being recorded, keeps ``ctx`` as the node that produced the output. Called wi
 Tensor among its arguments, ``apply`` is plain ``forward`` on arrays: that is how a
 rule uses another op (``IndexAdd.apply`` inside ``Index.backward``).
 
-Each value saved for backward is named by its role when it is saved: input i of the
-op, output j, or a constant. In an ordinary backward pass the rule gets the saved
-arrays; under ``create_graph=True`` (``higher_order.py``) it gets, for inputs and
-outputs, the graph's Tensors instead, so the same rule records a graph of its own.
-Constants (masks, signs) stay arrays: right for piecewise-constant values. An op that
-saves a continuous intermediate either rebuilds it from its inputs when
-``ctx.create_graph`` is set, or declares ``once_differentiable = True``.
+Each value saved for backward has a role: input i of the op, output j, or a
+constant. A node that saved something keeps the arguments its forward received and
+the results it returned, until it is released, so the role of a saved value can be
+read off them (``saved_role``); each argument is its own array object (a view where
+two arguments share one, as in ``x * x.detach()``), so the role is never ambiguous.
+In an ordinary backward pass the rule gets the saved arrays; under
+``create_graph=True`` (``higher_order.py``) it gets, for inputs and outputs, the
+graph's Tensors instead, so the same rule records a graph of its own. Constants
+(masks, signs) stay arrays: right for piecewise-constant values. An op that saves a
+continuous intermediate either rebuilds it from its inputs when ``ctx.create_graph``
+is set, or declares ``once_differentiable = True``.
 """
 
 from __future__ import annotations
@@ -63,7 +67,8 @@ class Context:
     n_outputs = 1
     out_meta: tuple = ()  # (shape, dtype) of each output of a multi-output op
     saved_tensors: tuple = ()  # what forward saved
-    saved_roles: tuple = ()  # ("input", i), ("output", j) or CONSTANT, one per value
+    forward_args: list | None = None  # what forward received, kept if it saved anything
+    forward_results = None  # and what it returned
     create_graph = False  # True while the engine runs this rule under create_graph
     scope = None  # the nn.Module call this op ran in (graph drawings)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
@@ -75,7 +80,18 @@ class Context:
     @property
     def needs_input_grad(self) -> tuple:
         """For each input, whether it needs a gradient: a rule may skip the others."""
-        return tuple(t is not None for t in self.inputs)
+        return tuple([t is not None for t in self.inputs])
+
+    def saved_role(self, value: Any) -> tuple:
+        """("input", i), ("output", j) or CONSTANT: what a saved value was to forward."""
+        for i, a in enumerate(self.forward_args):
+            if a is value:
+                return ("input", i)
+        results = self.forward_results
+        for j, r in enumerate(results if type(results) is tuple else (results,)):
+            if r is value:
+                return ("output", j)
+        return CONSTANT
 
     @property
     def freed(self) -> bool:
@@ -86,7 +102,7 @@ class Context:
         """Drop every array: the saved values, and the inputs that ops made (each
         becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
         self.saved_tensors = _RELEASED
-        self.saved_roles = ()
+        self.forward_args = self.forward_results = None
         self.inputs = tuple(
             [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
@@ -193,30 +209,19 @@ def _output_tensor(value, node: Context | None, index: int) -> Tensor:
 
 
 def _record(ctx: Context, fn: type[Function], inputs: list, arrays: list, raw) -> Context:
-    """Make ``ctx`` a node of the graph, and name each saved value by its role."""
+    """Make ``ctx`` a node of the graph."""
     ctx.seq = next(_creation_counter)
     ctx.fn, ctx.inputs = fn, tuple(inputs)
-    outputs = raw if type(raw) is tuple else (raw,)
-    if len(outputs) > 1:
-        ctx.n_outputs = len(outputs)
-        ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in outputs)
+    if ctx.saved_tensors:  # for saved_role, under create_graph
+        ctx.forward_args, ctx.forward_results = arrays, raw
+    if type(raw) is tuple:
+        ctx.n_outputs = len(raw)
+        ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in raw)
     if modes.module_scopes:
         ctx.scope = modes.module_scopes[-1]
     if modes.anomaly_enabled:
         ctx.site = modes.user_site()
-    if ctx.saved_tensors:
-        ctx.saved_roles = tuple([_role(v, arrays, outputs) for v in ctx.saved_tensors])
     return ctx
-
-
-def _role(value: Any, arrays: list, outputs: tuple) -> tuple:
-    for i, a in enumerate(arrays):
-        if a is value:
-            return ("input", i)
-    for j, r in enumerate(outputs):
-        if r is value:
-            return ("output", j)
-    return CONSTANT
 
 
 def _one_array_per_argument(args: tuple, arrays: list) -> None:

@@ -25,7 +25,7 @@ def backward(tensor, gradient=None, retain_graph: bool = False) -> None:
     grads = run_backward([tensor], [seed], retain_graph, create_graph=False)
     for leaf, g in grads.items():  # only leaves are left: every node took its own slots
         if leaf.grad is None:
-            leaf.grad = np.array(g, copy=True)  # ours: never an array the graph holds
+            leaf.grad = g.copy()  # ours, never an array the graph holds; C order
         else:
             leaf.grad += g
 

@@ -3,7 +3,7 @@
 The rule is the very same function as in a first-order pass; only its arguments
 change. It receives Tensors: the incoming gradients, and in place of each saved value
 the Tensor of the graph that the value stands for, by the role it was saved in
-(``function.py``):
+(``Context.saved_role``):
 
 - input i: the op's own input Tensor, so the new graph reaches the same leaves;
 - output j: a Tensor on the same node output (same value, same place in the graph);
@@ -27,9 +27,7 @@ def run_rule_creating_graph(node, out_grads: list) -> tuple:
             f"{node.name} is differentiable once only: it cannot be used with create_graph=True"
         )
     saved = node.saved_tensors
-    node.saved_tensors = tuple(
-        _stand_in(node, value, role, Tensor) for value, role in zip(saved, node.saved_roles)
-    )
+    node.saved_tensors = tuple(_stand_in(node, value, Tensor) for value in saved)
     node.create_graph = True
     try:
         grads = node.fn.backward(node, *(_as_tensor(g, Tensor) for g in out_grads))
@@ -41,10 +39,10 @@ def run_rule_creating_graph(node, out_grads: list) -> tuple:
     return tuple(None if g is None else _as_tensor(g, Tensor) for g in grads)
 
 
-def _stand_in(node, value, role: tuple, tensor_type: type):
+def _stand_in(node, value, tensor_type: type):
     """What a saved value is, in the graph: an input's Tensor, a Tensor on one of the
     node's outputs, or (a constant) the value itself."""
-    kind, index = role
+    kind, index = node.saved_role(value)
     if kind == "input" and node.inputs[index] is not None:
         return node.inputs[index]
     if kind == "output":

@@ -167,7 +167,9 @@ def matmul_gradients(g, a, b, need_a: bool = True, need_b: bool = True) -> tuple
         if a.ndim == 1:
             ga = ga[..., 0, :]
     if need_b:
-        gb = a2.swapaxes(-1, -2) @ g
+        # a^T @ g computed as (g^T @ a)^T, the same product: for Affine, where b is W^T,
+        # W's gradient then comes out in W's own memory order (no strided copy later)
+        gb = (g.swapaxes(-1, -2) @ a2).swapaxes(-1, -2)
         if b.ndim == 1:
             gb = gb[..., 0]
     return ga, gb
