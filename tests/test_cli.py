@@ -182,6 +182,13 @@ def test_gradcheck_command_checks_every_registered_op(capsys):
     assert f"{len(registry())} passed, 0 failed" in printed
 
 
+def test_gradcheck_command_takes_an_op_name_for_all_of_its_cases(capsys):
+    assert main(["gradcheck", "--only", "abs", "matmul 2-D"]) == 0
+    printed = capsys.readouterr().out
+    assert "abs method" in printed and "abs builtin" in printed and "matmul 2-D" in printed
+    assert "3 passed, 0 failed" in printed
+
+
 def test_gradcheck_command_rejects_unknown_names():
     done = run("gradcheck", "--only", "no-such-op")
     assert done.returncode == 2 and "unknown checks" in done.stderr

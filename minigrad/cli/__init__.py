@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--out", default="runs/graph", help="folder for graph.svg/png/dot")
 
     check = sub.add_parser("gradcheck", help="check every built-in op's gradient")
-    check.add_argument("--only", nargs="*", default=None, help="names of the checks to run")
+    check.add_argument(
+        "--only", nargs="*", default=None, help="cases to check, or ops (all their cases)"
+    )
 
     # The harness in the repository's benchmarks/ parses its own flags: this parser takes
     # every argument after `bench` as it is (no character starts an option here), so
