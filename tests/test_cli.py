@@ -295,13 +295,20 @@ def test_gradcheck_command_checks_every_registered_op(capsys):
 
 
 def test_gradcheck_command_rejects_unknown_names_and_lists_the_valid_ones(capsys):
-    from minigrad.cli.checks import registry
+    from minigrad.catalogue import OPS
 
     assert main(["gradcheck", "--only", "no-such-op"]) == 2
     error = capsys.readouterr().err
     assert "unknown checks ['no-such-op']" in error
-    assert all(repr(check.name) in error for check in registry())
+    assert all(repr(op.name) in error for op in OPS)
     assert len(error.strip().splitlines()) == 1
+
+
+def test_gradcheck_command_takes_an_op_name_for_all_of_its_cases(capsys):
+    assert main(["gradcheck", "--only", "abs", "matmul 2-D"]) == 0
+    printed = capsys.readouterr().out
+    assert "abs method" in printed and "abs builtin" in printed and "matmul 2-D" in printed
+    assert "3 passed, 0 failed" in printed
 
 
 @pytest.mark.needs_dot

@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         default=None,
         metavar="NAME",
-        help="names of the checks to run (default: all; quote names with spaces)",
+        help="cases to check, or ops (all their cases); default: all; quote names with spaces",
     )
 
     # The harness in the repository's benchmarks/ parses its own flags: this parser takes

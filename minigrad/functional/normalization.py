@@ -43,9 +43,13 @@ class Normalize(Function):
     If ``axes`` is None, mean and var are constants (BatchNorm's running statistics
     in evaluation) and dL/dx = gx / sqrt(var + eps).
 
-    Twice differentiable: xhat and 1/sqrt(var + eps) are saved for a fast first-order
-    backward; they are constants to a second pass, so under ``create_graph`` the
-    backward rebuilds them from x.
+    xhat and 1/sqrt(var + eps) are saved for a fast first-order backward; they would be
+    constants to a second pass, so under ``create_graph`` the backward rebuilds them
+    from x.
+
+    dy/dx: dL/dx as above, dL/dweight = g * xhat, dL/dbias = g
+    at the kink: none (smooth; var + eps > 0)
+    second order: exact (xhat and 1/sqrt(var + eps) rebuilt from the input x)
     """
 
     @staticmethod
