@@ -187,7 +187,7 @@ class Function:
                 arrays.append(a)
                 inputs.append(None)
         record = needs_grad and modes.grad_enabled
-        if record and len(set(map(id, arrays))) < len(arrays):
+        if record and len(arrays) > 1 and _aliased(arrays):
             _one_array_per_argument(args, arrays)
         ctx = Context()
         try:
@@ -222,6 +222,13 @@ def _record(ctx: Context, fn: type[Function], inputs: list, arrays: list, raw) -
     if modes.anomaly_enabled:
         ctx.site = modes.user_site()
     return ctx
+
+
+def _aliased(arrays: list) -> bool:
+    """Whether one object is passed as two arguments (``x * x``, ``x * x.detach()``)."""
+    if len(arrays) == 2:
+        return arrays[0] is arrays[1]
+    return len(set(map(id, arrays))) < len(arrays)
 
 
 def _one_array_per_argument(args: tuple, arrays: list) -> None:
