@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from heapq import heappop, heappush
 
 import numpy as np
@@ -43,14 +43,18 @@ def run_backward(
     create_graph: bool,
     needed: Container | None = None,
     keep: Container = (),
-) -> dict:
+    on_node: Callable | None = None,
+) -> tuple[dict, set]:
     """Back-propagate ``seeds`` from ``roots``. Returns ``{slot: total gradient}`` for
-    every leaf reached and for the slots in ``keep``. With ``needed``, only the nodes
-    in it run their rules (``mg.grad`` skips what leads to no wanted tensor)."""
+    every leaf reached and for the slots in ``keep``, and the set of those slots whose
+    total is a sum made here (a new array that nothing else holds). With ``needed``,
+    only the nodes in it run their rules (``mg.grad`` skips what leads to no wanted
+    tensor). ``on_node(node, out_grads, in_grads)`` is told of every rule run."""
     grads: dict = {}
+    sums: set = set()
     queue: list = []  # heap of (-seq, node): the newest node comes out first
     for root, seed in zip(roots, seeds):
-        _send(grads, queue, root, seed)
+        _send(grads, sums, queue, root, seed)
     kept = {}
     while queue:
         node = heappop(queue)[1]
@@ -62,21 +66,24 @@ def run_backward(
         if needed is not None and node not in needed:
             continue
         in_grads = _run_rule(node, out_grads, create_graph)
+        if on_node is not None:
+            on_node(node, out_grads, in_grads)
         for inp, g in zip(node.inputs, in_grads):
-            if inp is not None and g is not None:
-                _send(grads, queue, inp, _fit(g, inp, node))
+            if g is not None:
+                _send(grads, sums, queue, inp, g)
         if not retain_graph:
             node.release()
     grads.update(kept)
-    return grads
+    return grads, sums
 
 
-def _send(grads: dict, queue: list, t, g) -> None:
-    """Add ``g`` to the gradient waiting at ``t``'s slot; the first arrival queues the
-    node that made ``t``."""
+def _send(grads: dict, sums: set, queue: list, t, g) -> None:
+    """Add ``g`` to the gradient waiting at ``t``'s slot, as ``a + b``, a new array;
+    the first arrival queues the node that made ``t``."""
     key = slot(t)
     if key in grads:
         grads[key] = grads[key] + g
+        sums.add(key)
     else:
         grads[key] = g
         if t._node is not None:
@@ -88,7 +95,7 @@ def _slots(node) -> list:
 
 
 def _take_output_grads(grads: dict, node) -> list | None:
-    """The gradients of all of ``node``'s outputs, removed from ``grads`` (zeros for an
+    """The gradients of all of ``node``'s outputs, taken out of ``grads`` (zeros for an
     output no gradient reached), or None if none reached it."""
     if node.n_outputs == 1:  # most ops
         g = grads.pop((node, 0), None)
@@ -99,8 +106,9 @@ def _take_output_grads(grads: dict, node) -> list | None:
     return [np.zeros(*node.out_meta[j]) if g is None else g for j, g in enumerate(found)]
 
 
-def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
-    """The node's backward rule, called and checked: one gradient (or None) per input."""
+def _run_rule(node, out_grads: list, create_graph: bool) -> list:
+    """The node's backward rule, called and checked: one gradient per input, in the
+    input's shape and dtype (None where the input needs none)."""
     if node.freed:
         raise RuntimeError(freed_message(node.name))
     if create_graph:
@@ -116,7 +124,10 @@ def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
         )
     if modes.anomaly_enabled:
         modes.check_gradients(node, in_grads)
-    return in_grads
+    return [
+        None if inp is None or g is None else _fit(g, inp, node)
+        for inp, g in zip(node.inputs, in_grads)
+    ]
 
 
 def _fit(g, inp, node):

@@ -2,7 +2,8 @@
 
 Both check their arguments, make the seed gradients, and hand the engine plain
 arguments (``engine.run_backward``); then ``backward`` adds the leaves' totals to
-their ``.grad`` (a copy the first time, ``+=`` after), and ``grad`` returns the
+their ``.grad`` (an array of its own the first time: the engine's sum, or a copy;
+``+=`` after), and ``grad`` returns the
 gradients of the tensors asked for, touching no ``.grad``. ``grad`` also prunes: it
 runs only the nodes from which a wanted tensor can be reached.
 """
@@ -22,10 +23,10 @@ def backward(tensor, gradient=None, retain_graph: bool = False) -> None:
             "has requires_grad=True (or it was computed under no_grad)"
         )
     seed = _seed(tensor, gradient, "the tensor", create_graph=False)
-    grads = run_backward([tensor], [seed], retain_graph, create_graph=False)
+    grads, sums = run_backward([tensor], [seed], retain_graph, create_graph=False)
     for leaf, g in grads.items():  # only leaves are left: every node took its own slots
-        if leaf.grad is None:
-            leaf.grad = g.copy()  # ours, never an array the graph holds; C order
+        if leaf.grad is None:  # an array of its own: a sum made by the engine is new
+            leaf.grad = g if leaf in sums else g.copy()
         else:
             leaf.grad += g
 
@@ -63,7 +64,7 @@ def grad(
         seeds.append(_seed(out, g, f"output {i}", create_graph))
     wanted = [slot(t) for t in inputs]
     retain = create_graph if retain_graph is None else retain_graph
-    found = run_backward(
+    found, sums = run_backward(
         outputs,
         seeds,
         retain,
@@ -71,7 +72,7 @@ def grad(
         needed=_nodes_leading_to(outputs, wanted),
         keep=set(wanted),
     )
-    result = []
+    result, handed_out = [], set()
     for i, key in enumerate(wanted):
         g = found.get(key)
         if g is None and not allow_unused:
@@ -79,8 +80,10 @@ def grad(
                 f"grad: input {i} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)"
             )
-        if g is not None and not create_graph:
-            g = Tensor(np.array(g, copy=True))  # shares memory with nothing
+        if g is not None and not create_graph:  # shares memory with nothing
+            is_new = key in sums and id(g) not in handed_out  # an input asked for twice
+            handed_out.add(id(g))
+            g = Tensor(g if is_new else g.copy())
         result.append(g)
     return tuple(result)
 
