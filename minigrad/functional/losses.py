@@ -88,26 +88,25 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, labels, reduction):
-        ctx.rows = np.arange(len(labels))
-        ctx.labels, ctx.reduction = labels, reduction
+        ctx.reduction = reduction
         log_p, _ = log_softmax_and_logsumexp(x, (1,))
-        ctx.save_for_backward(x, np.exp(log_p))
-        losses = -log_p[ctx.rows, labels]
+        ctx.save_for_backward(x, np.exp(log_p), labels)
+        losses = -log_p[np.arange(len(labels)), labels]
         if reduction == "mean":
             return losses.mean()
         return losses.sum() if reduction == "sum" else losses
 
     @staticmethod
     def backward(ctx, g):
-        x, p = ctx.saved_tensors
+        x, p, labels = ctx.saved_tensors
         if ctx.create_graph:
             p = Softmax.apply(x, (1,))
         onehot = np.zeros(p.shape, dtype=x.dtype)
-        onehot[ctx.rows, ctx.labels] = 1
+        onehot[np.arange(len(labels)), labels] = 1
         if ctx.reduction == "none":
             g = g.reshape(-1, 1)
         elif ctx.reduction == "mean":
-            g = g / len(ctx.labels)
+            g = g / len(labels)
         return g * (p - onehot), None, None
 
 

@@ -54,22 +54,23 @@ class Normalize(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, mean, var, axes, eps):
-        ctx.axes, ctx.eps, ctx.mean, ctx.var = axes, eps, mean, var
+        ctx.axes, ctx.eps = axes, eps
         inv_std = 1 / np.sqrt(var + eps)
         xhat = (x - mean) * inv_std
         if weight is None:
             y = xhat if bias is None else xhat + bias  # xhat is saved: not into it
         else:
             y = xhat * weight if bias is None else add_into(xhat * weight, bias)
-        ctx.save_for_backward(x, weight, xhat, inv_std)
+        ctx.save_for_backward(x, weight, xhat, inv_std, mean, var)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, weight, xhat, inv_std = ctx.saved_tensors
+        x, weight, xhat, inv_std, mean, var = ctx.saved_tensors
         axes = ctx.axes
         if ctx.create_graph:
-            mean, var = (ctx.mean, ctx.var) if axes is None else _moments(x, axes)
+            if axes is not None:  # the batch's own moments, differentiable in x
+                mean, var = _moments(x, axes)
             inv_std = 1 / np.sqrt(var + ctx.eps)
             xhat = (x - mean) * inv_std
         need_x, need_w, need_b = ctx.needs_input_grad[:3]

@@ -3,6 +3,8 @@ gradient back (reshape it back, transpose it back, scatter it back)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..core.function import Function
@@ -76,12 +78,14 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.in_shape, ctx.index = x.shape, index
+        ctx.in_shape = x.shape
+        ctx.save_for_backward(index)  # index arrays are released with the rest
         return x[index]
 
     @staticmethod
     def backward(ctx, g):
-        return IndexAdd.apply(g, ctx.in_shape, ctx.index), None
+        (index,) = ctx.saved_tensors
+        return IndexAdd.apply(g, ctx.in_shape, index), None
 
 
 class IndexAdd(Function):
@@ -94,7 +98,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx, g, shape, index):
-        ctx.index = index
+        ctx.save_for_backward(index)
         out = np.zeros(shape, dtype=g.dtype)
         if _has_integer_array(index):
             np.add.at(out, index, g)  # repeated indices must accumulate
@@ -104,7 +108,8 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return gg[ctx.index], None, None
+        (index,) = ctx.saved_tensors
+        return gg[index], None, None
 
 
 def _has_integer_array(index) -> bool:
@@ -123,7 +128,7 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, axis, *xs):
         ctx.axis = axis
-        ctx.bounds = np.cumsum([0] + [x.shape[axis] for x in xs])
+        ctx.bounds = tuple(itertools.accumulate([0] + [x.shape[axis] for x in xs]))
         return np.concatenate(xs, axis=axis)
 
     @staticmethod
