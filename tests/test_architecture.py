@@ -149,3 +149,32 @@ def test_import_minigrad_loads_neither_viz_data_nor_graphviz():
         "assert mg.viz.to_dot and mg.data.make_moons and mg.linear_model.Lasso\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+def test_import_minigrad_and_train_a_step_in_a_virtualenv_with_only_numpy(tmp_path):
+    """graphviz stays a declared dependency, but the engine, nn and optim need numpy
+    alone: viz, data and linear_model load when first used."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "numpy"], check=True)
+    code = (
+        "import minigrad as mg\n"
+        "from minigrad import nn, optim, functional as F\n"
+        "model = nn.MLP(3, [4], 2)\n"
+        "opt = optim.SGD(model.parameters(), lr=0.1)\n"
+        "loss = F.cross_entropy(model(mg.randn(5, 3)), [0, 1, 0, 1, 1])\n"
+        "loss.backward(); opt.step()\n"
+        "import sys; assert 'graphviz' not in sys.modules\n"
+        "try:\n    mg.viz\nexcept ImportError as e:\n    print('viz needs', e.name)\n"
+    )
+    done = subprocess.run(
+        [python, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "viz needs graphviz" in done.stdout
