@@ -82,7 +82,9 @@ def _send(grads: dict, sums: set, queue: list, t, g) -> None:
     the first arrival queues the node that made ``t``."""
     key = slot(t)
     if key in grads:
-        grads[key] = grads[key] + g
+        # taken out of the dict first: when nothing else holds that array, numpy may
+        # then reuse its buffer for the sum (its temporary elision) instead of a new one
+        grads[key] = grads.pop(key) + g
         sums.add(key)
     else:
         grads[key] = g
