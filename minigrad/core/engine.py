@@ -10,7 +10,7 @@
    itself, or (the node that made it, which output). A second gradient for the same
    slot is added as ``a + b``, a new array: nothing someone else holds is changed.
    A node's slots are emptied when it runs, so gradients live only as long as needed.
-3. **Un-broadcast.** A rule may return a gradient in the broadcast shape; ``_fit``
+3. **Un-broadcast.** A rule may return a gradient in the broadcast shape; ``fit``
    sums it back to the input's shape and casts it to the input's dtype, once here
    for every op.
 4. **Release.** Without ``retain_graph`` a node drops its saved arrays after running.
@@ -49,7 +49,8 @@ def run_backward(
     every leaf reached and for the slots in ``keep``, and the set of those slots whose
     total is a sum made here (a new array that nothing else holds). With ``needed``,
     only the nodes in it run their rules (``mg.grad`` skips what leads to no wanted
-    tensor). ``on_node(node, out_grads, in_grads)`` is told of every rule run."""
+    tensor). ``on_node(node, out_grads, in_grads)`` is told of every rule run, with the
+    gradients as the rule returned them (``fit`` gives each in its input's shape)."""
     grads: dict = {}
     sums: set = set()
     queue: list = []  # heap of (-seq, node): the newest node comes out first
@@ -69,8 +70,8 @@ def run_backward(
         if on_node is not None:
             on_node(node, out_grads, in_grads)
         for inp, g in zip(node.inputs, in_grads):
-            if g is not None:
-                _send(grads, sums, queue, inp, g)
+            if inp is not None and g is not None:
+                _send(grads, sums, queue, inp, fit(g, inp, node))
         if not retain_graph:
             node.release()
     grads.update(kept)
@@ -109,8 +110,7 @@ def _take_output_grads(grads: dict, node) -> list | None:
 
 
 def _run_rule(node, out_grads: list, create_graph: bool) -> list:
-    """The node's backward rule, called and checked: one gradient per input, in the
-    input's shape and dtype (None where the input needs none)."""
+    """The node's backward rule, called and checked: one gradient (or None) per input."""
     if node.freed:
         raise RuntimeError(freed_message(node.name))
     if create_graph:
@@ -126,13 +126,10 @@ def _run_rule(node, out_grads: list, create_graph: bool) -> list:
         )
     if modes.anomaly_enabled:
         modes.check_gradients(node, in_grads)
-    return [
-        None if inp is None or g is None else _fit(g, inp, node)
-        for inp, g in zip(node.inputs, in_grads)
-    ]
+    return in_grads
 
 
-def _fit(g, inp, node):
+def fit(g, inp, node):
     """``g`` in the shape and dtype of input ``inp``: the one place where broadcasting
     is undone, for every op."""
     if type(g) is not np.ndarray and not hasattr(g, "_node"):
