@@ -109,7 +109,7 @@ def _take_output_grads(grads: dict, node) -> list | None:
     return [np.zeros(*node.out_meta[j]) if g is None else g for j, g in enumerate(found)]
 
 
-def _run_rule(node, out_grads: list, create_graph: bool) -> list:
+def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
     """The node's backward rule, called and checked: one gradient (or None) per input."""
     if node.freed:
         raise RuntimeError(freed_message(node.name))

@@ -57,8 +57,10 @@ _creation_counter = itertools.count()  # orders the nodes: see engine.py
 class Context:
     """What one call of an op remembers for its backward pass: a node of the graph.
 
-    ``forward`` may also keep small metadata (shapes, axes) as attributes of ctx;
-    arrays go through ``save_for_backward``, so that backward can release them.
+    ``forward`` may also keep small metadata (shapes, axes, numbers) as attributes of
+    ctx; anything that holds an array goes through ``save_for_backward``, so that the
+    node can release it (a released node keeps no array: tests/test_engine.py checks
+    every op of the catalogue).
     """
 
     fn: type[Function] | None = None  # the op; None for a throwaway ctx (no graph)

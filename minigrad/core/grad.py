@@ -3,9 +3,10 @@
 Both check their arguments, make the seed gradients, and hand the engine plain
 arguments (``engine.run_backward``); then ``backward`` adds the leaves' totals to
 their ``.grad`` (an array of its own the first time: the engine's sum, or a copy;
-``+=`` after), and ``grad`` returns the
-gradients of the tensors asked for, touching no ``.grad``. ``grad`` also prunes: it
-runs only the nodes from which a wanted tensor can be reached.
+``+=`` after), and ``grad`` returns the gradients of the tensors asked for, touching
+no ``.grad``. ``grad`` also prunes: it runs only the nodes from which a wanted tensor
+can be reached. Like the engine, this module works on any object with the Tensor's
+attributes; it needs the class itself only to check ``mg.grad``'s arguments.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def grad(
     ``retain_graph`` defaults to ``create_graph``. An input that the outputs do not
     depend on is an error unless ``allow_unused=True``, which gives None for it.
     """
-    from .tensor import Tensor  # core/tensor.py imports this module
+    from .tensor import Tensor  # for the argument checks and the results
 
     outputs, inputs = _as_list(outputs), _as_list(inputs)
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)

@@ -20,7 +20,7 @@ import numpy as np
 
 def run_rule_creating_graph(node, out_grads: list) -> tuple:
     """Call ``node``'s backward rule on Tensors; return its gradients as Tensors."""
-    from .tensor import Tensor  # core/tensor.py imports the ops, which import this
+    from .tensor import Tensor  # the stand-ins are Tensors; engine.py imports this module
 
     if node.fn.once_differentiable:
         raise RuntimeError(
