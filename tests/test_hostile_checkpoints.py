@@ -289,6 +289,21 @@ def test_a_header_claiming_gigabytes_is_refused_before_reading_it(tmp_path):
     assert peak < 8 * 2**20
 
 
+def test_an_array_whose_entry_claims_bytes_the_file_lacks_is_refused_before_allocating(
+    tmp_path,
+):
+    # the .npy header and the zip directory agree on 512 MiB; the file has 64 bytes of it
+    path = tmp_path / "hostile.npz"
+    entries = {"__minigrad__.npy": header_entry({"x": "a0"})}
+    entries["a0.npy"] = npy_claiming((2**26,), "<f8", b"\0" * 64)
+    write_sealed(path, entries)
+    claim_size_in_zip_directory(path, "a0.npy", 128 + 8 * 2**26)
+    raised, peak = load_measuring_peak_memory(path)
+    assert isinstance(raised, CheckpointError), raised
+    assert "its entries claim" in str(raised)
+    assert peak < 8 * 2**20
+
+
 def test_a_header_above_max_header_bytes_is_refused_by_load_and_by_save(tmp_path, monkeypatch):
     obj = {f"key number {i}": np.zeros(1) for i in range(20)}
     mg.save(obj, tmp_path / "ckpt.npz")
