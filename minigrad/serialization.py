@@ -192,7 +192,7 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-# what replacing would destroy, by the name the error gives it
+# the files that are not regular, by the name an error gives them
 _SPECIAL_FILES = [
     (stat.S_ISFIFO, "named pipe (FIFO)"),
     (stat.S_ISCHR, "character device"),
@@ -235,7 +235,7 @@ def _check_target(target: str, path: str) -> int | None:
         os.close(os.open(target, os.O_WRONLY))
     except OSError as err:
         raise OSError(err.errno, f"save: cannot write {path!r}: {err.strerror}") from err
-    return stat.S_IMODE(mode)
+    return mode & 0o777  # read, write and execute for owner, group and others
 
 
 def _remove_stale_temporaries(target: str) -> None:
