@@ -128,9 +128,12 @@ class Optimizer:
     # -------------------------------------------------------------- state dicts
     def _group_indices(self) -> list[np.ndarray]:
         """The indices of each group's parameters (as in ``state``)."""
-        sizes = [len(group["params"]) for group in self.param_groups]
-        ends = np.cumsum(sizes, dtype=np.int64)
-        return [np.arange(end - size, end) for size, end in zip(sizes, ends)]
+        indices, start = [], 0
+        for group in self.param_groups:
+            end = start + len(group["params"])
+            indices.append(np.arange(start, end, dtype=np.int64))
+            start = end
+        return indices
 
     def state_dict(self) -> dict:
         """Each group's parameter indices and hyperparameters as arrays (0-d, or 1-d
