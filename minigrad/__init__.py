@@ -13,7 +13,10 @@ needs only numpy.
 
 import importlib
 
+import numpy as _np
+
 from . import functional, nn, optim
+from .comparisons import allclose, argmax, argmin, equal
 from .core import (
     Context,
     Function,
@@ -25,13 +28,35 @@ from .core import (
     no_grad,
 )
 from .core.dtypes import float32, float64, get_default_dtype, int64, set_default_dtype
-from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from .factories import (
+    arange,
+    eye,
+    from_numpy,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import concatenate, maximum, minimum, stack, where
 from .random import manual_seed
 from .serialization import load, save
 
 __version__ = "0.1.0"
+
+# PyTorch's names for the dtypes, as numpy dtypes (mg.float is float32, as torch.float).
+# Defined here, after every import: in this file, float and bool are these dtypes now.
+long = _np.dtype(_np.int64)
+int32 = _np.dtype(_np.int32)
+float = _np.dtype(_np.float32)
+double = _np.dtype(_np.float64)
+bool = _np.dtype(_np.bool_)
 
 _LAZY_SUBMODULES = ("data", "linear_model", "viz")
 
@@ -48,24 +73,34 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Tensor",
+    "allclose",
     "arange",
+    "argmax",
+    "argmin",
+    "bool",
     "concatenate",
     "data",
     "detect_anomaly",
+    "double",
     "enable_grad",
+    "equal",
     "eye",
+    "float",
     "float32",
     "float64",
+    "from_numpy",
     "full",
     "functional",
     "get_default_dtype",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "int32",
     "int64",
     "is_grad_enabled",
     "linear_model",
     "load",
+    "long",
     "manual_seed",
     "maximum",
     "minimum",
@@ -75,7 +110,9 @@ __all__ = [
     "ones_like",
     "optim",
     "rand",
+    "randint",
     "randn",
+    "randperm",
     "save",
     "set_default_dtype",
     "stack",

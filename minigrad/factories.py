@@ -1,4 +1,5 @@
-"""Tensor factories: zeros, ones, full, randn, rand, arange, eye, tensor."""
+"""Tensor factories: zeros, ones, full, randn, rand, arange, eye, tensor, and, with
+PyTorch's names, randint, randperm and from_numpy."""
 
 from __future__ import annotations
 
@@ -91,3 +92,43 @@ def arange(*args, requires_grad: bool = False, dtype=None) -> Tensor:
 
 def eye(n: int, requires_grad: bool = False, dtype=None) -> Tensor:
     return Tensor(np.eye(n, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def randint(low: int, high: int | None = None, size=None) -> Tensor:
+    """``randint(low, high, size)`` or, as PyTorch also allows, ``randint(high, size)``:
+    int64 integers drawn uniformly from [low, high) (low = 0 when only high is given)
+    by minigrad's global generator. ``size`` is an int or a tuple."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
+    if not (isinstance(low, numbers.Integral) and isinstance(high, numbers.Integral)):
+        raise TypeError(f"randint: low and high must be ints, got {low!r} and {high!r}")
+    if not low < high:
+        raise ValueError(f"randint: low must be less than high, got low={low}, high={high}")
+    return Tensor(random.get_rng().integers(low, high, _shape(size), dtype=np.int64))
+
+
+def randperm(n: int) -> Tensor:
+    """A random permutation of 0, 1, ..., n - 1 (int64), from minigrad's global
+    generator: ``x[mg.randperm(len(x))]`` shuffles the rows of x."""
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"randperm: n must be an int >= 0, got {n!r}")
+    return Tensor(random.get_rng().permutation(int(n)).astype(np.int64, copy=False))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor that shares ``array``'s memory and keeps its dtype, as PyTorch's: a
+    change to one shows in the other. (``mg.tensor(array)`` also keeps the dtype.)"""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(
+            f"from_numpy: expected a numpy array, got a {type(array).__name__} "
+            "(mg.tensor(data) makes a Tensor from other data)"
+        )
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"from_numpy: a Tensor holds bool, integer or float values, got dtype {array.dtype}"
+        )
+    return Tensor(array)

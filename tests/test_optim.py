@@ -246,7 +246,7 @@ def test_zero_grad_drops_gradients():
         (lambda p: optim.SGD(p, lr=0.1, l1=-1), "invalid l1"),
         (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "Nesterov momentum requires a momentum"),
         (lambda p: optim.Adam(p, lr=-1), "invalid lr"),
-        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "invalid beta2"),
+        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), "invalid betas"),
         (lambda p: optim.Adam(p, betas=0.9), "invalid betas"),
         (lambda p: optim.AdamW(p, weight_decay=-0.1), "invalid weight_decay"),
         (lambda p: optim.RMSprop(p, alpha=1.5), "invalid alpha"),
@@ -285,8 +285,8 @@ def test_a_model_instead_of_its_parameters_is_a_type_error_naming_model_paramete
 def test_a_non_iterable_params_argument_is_a_type_error_suggesting_model_parameters(name):
     with pytest.raises(
         TypeError,
-        match=r"iterable of Tensors, such as model.parameters\(\); "
-        "got a float",
+        match=r"iterable of Tensors, such as model.parameters\(\), or a list of parameter "
+        r"groups \(dicts\); got a float",
     ):
         ALL[name](0.1)
 
@@ -339,15 +339,16 @@ def test_state_dict_format_is_arrays_only():
     opt = optim.Adam([w], betas=(0.8, 0.9))
     opt.step()
     sd = opt.state_dict()
-    assert set(sd) == {"hyperparameters", "state"}
-    assert {k: float(v) for k, v in sd["hyperparameters"].items()} == {
+    assert set(sd) == {"param_groups", "state"}
+    (group,) = sd["param_groups"].values()
+    assert {k: v.tolist() for k, v in group.items()} == {
+        "params": [0],
         "lr": 1e-3,
-        "beta1": 0.8,
-        "beta2": 0.9,
+        "betas": [0.8, 0.9],
         "eps": 1e-8,
         "weight_decay": 0.0,
     }
-    assert all(v.shape == () for v in sd["hyperparameters"].values())
+    assert all(isinstance(v, np.ndarray) for v in group.values())
     assert sd["state"]["0"]["step"].dtype == np.int64 and sd["state"]["0"]["step"] == 1
     sd["state"]["0"]["exp_avg"][...] = 99  # a copy, not the live buffer
     assert not np.any(opt.state[0]["exp_avg"] == 99)
@@ -370,14 +371,21 @@ def _trained_adam():
     return opt
 
 
+def _group(sd: dict) -> dict:
+    return sd["param_groups"]["0"]
+
+
 @pytest.mark.parametrize(
     "corrupt, message",
     [
         (lambda sd: sd.pop("state"), "expected exactly the keys"),
-        (lambda sd: sd["hyperparameters"].pop("lr"), "missing hyperparameter 'lr'"),
-        (lambda sd: sd["hyperparameters"].update(momentum=np.array(0.9)), "unexpected hyper"),
-        (lambda sd: sd["hyperparameters"].update(lr=np.array(-1.0)), "invalid lr"),
-        (lambda sd: sd["hyperparameters"].update(lr=np.array([0.1, 0.2])), "'lr' must be a 0-d"),
+        (lambda sd: _group(sd).pop("lr"), r"param_groups\['0'\]: missing hyperparameter 'lr'"),
+        (lambda sd: _group(sd).update(momentum=np.array(0.9)), "unexpected hyper"),
+        (lambda sd: _group(sd).update(lr=np.array(-1.0)), "invalid lr"),
+        (lambda sd: _group(sd).update(lr=np.array([0.1, 0.2])), r"'lr' must be .* shape \(\)"),
+        (lambda sd: _group(sd).update(betas=np.array(0.9)), r"'betas' must be .* shape \(2,\)"),
+        (lambda sd: _group(sd).update(params=np.array([1])), "holds the parameters"),
+        (lambda sd: sd["param_groups"].update({"1": _group(sd)}), "this optimizer has 1"),
         (lambda sd: sd["state"]["0"].update(exp_avg=np.zeros(3)), "does not match"),
         (lambda sd: sd["state"]["0"].update(step=np.array(1.5)), "step count"),
         (lambda sd: sd["state"]["0"].pop("exp_avg_sq"), "expected"),
@@ -393,6 +401,9 @@ def _trained_adam():
         "unknown_hyper",
         "invalid_hyper",
         "hyper_not_0d",
+        "betas_not_a_pair",
+        "other_params",
+        "extra_group",
         "wrong_shape",
         "float_step",
         "missing_buffer",
@@ -403,13 +414,13 @@ def _trained_adam():
 def test_optimizer_load_state_dict_failures_change_nothing(corrupt, message):
     opt = _trained_adam()
     bad = _trained_adam().state_dict()
-    bad["hyperparameters"]["lr"] = np.array(0.5)  # differs, so a partial load would show
+    _group(bad)["eps"] = np.array(0.5)  # differs, so a partial load would show
     corrupt(bad)
     before = opt.state_dict()
     with pytest.raises(nn.StateDictError, match=message):
         opt.load_state_dict(bad)
     after = opt.state_dict()
-    assert opt.lr == 0.01
+    assert opt.eps == 1e-8
     for k in before["state"]["0"]:
         np.testing.assert_array_equal(after["state"]["0"][k], before["state"]["0"][k])
 

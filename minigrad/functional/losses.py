@@ -65,13 +65,17 @@ def huber_loss(pred: Tensor, target, delta: float = 1.0, reduction: str = "mean"
     gradient is continuous; at |d| == delta the quadratic piece is used.
     """
     check_reduction(reduction, "huber_loss")
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-        raise ValueError(f"huber_loss: delta must be a positive number, got {delta!r}")
+    check_delta(delta, "huber_loss")
     pred, target = _pair(pred, target, "huber_loss")
     d = pred - target
     a = abs(d)
     loss = where(a.data <= delta, 0.5 * d * d, delta * (a - 0.5 * delta))
     return reduce(loss, reduction)
+
+
+def check_delta(delta: float, fn: str) -> None:
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
+        raise ValueError(f"{fn}: delta must be a positive number, got {delta!r}")
 
 
 class CrossEntropy(Function):

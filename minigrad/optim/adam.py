@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..core import Tensor
-from .optimizer import HyperParameters, Optimizer, check_non_negative
+from .optimizer import HyperParameters, Optimizer, check_non_negative, is_real
 
 
 class Adam(Optimizer):
@@ -27,47 +27,34 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Tensor] | Iterable[dict],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"invalid betas: {betas!r} (must be a pair of numbers)")
-        self.lr, self.betas, self.eps, self.weight_decay = lr, tuple(betas), eps, weight_decay
-        super().__init__(params, self.hyperparameters())
-
-    def hyperparameters(self) -> HyperParameters:
-        beta1, beta2 = self.betas
-        return {
-            "lr": self.lr,
-            "beta1": beta1,
-            "beta2": beta2,
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
-        }
-
-    def _set_hyperparameters(self, h: HyperParameters) -> None:
-        self.lr, self.eps, self.weight_decay = h["lr"], h["eps"], h["weight_decay"]
-        self.betas = (h["beta1"], h["beta2"])
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def _check(self, h: HyperParameters) -> None:
-        check_non_negative(h, "lr", "eps", "weight_decay", "beta1", "beta2")
-        for name in ("beta1", "beta2"):
-            if not h[name] < 1:
-                raise ValueError(f"invalid {name}: {h[name]!r} (must be in [0, 1))")
+        check_non_negative(h, "lr", "eps", "weight_decay")
+        betas = h["betas"]
+        if not (
+            isinstance(betas, (tuple, list))
+            and len(betas) == 2
+            and all(is_real(beta) and 0 <= beta < 1 for beta in betas)
+        ):
+            raise ValueError(f"invalid betas: {betas!r} (must be a pair of numbers in [0, 1))")
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict, h: HyperParameters) -> None:
         if not state:
             state["step"] = np.zeros((), np.int64)
             state["exp_avg"] = np.zeros_like(w)
             state["exp_avg_sq"] = np.zeros_like(w)
-        beta1, beta2 = self.betas
-        if self.weight_decay and self.decoupled:
-            w *= 1 - self.lr * self.weight_decay
-        elif self.weight_decay:
-            g = g + self.weight_decay * w
+        lr, (beta1, beta2), weight_decay = h["lr"], h["betas"], h["weight_decay"]
+        if weight_decay and self.decoupled:
+            w *= 1 - lr * weight_decay
+        elif weight_decay:
+            g = g + weight_decay * w
         state["step"] += 1
         t = int(state["step"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
@@ -75,8 +62,8 @@ class Adam(Optimizer):
         m += (1 - beta1) * g
         v *= beta2
         v += (1 - beta2) * (g * g)
-        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
-        w -= (self.lr / (1 - beta1**t)) * (m / denom)
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + h["eps"]
+        w -= (lr / (1 - beta1**t)) * (m / denom)
 
 
 class AdamW(Adam):
@@ -89,7 +76,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Tensor] | Iterable[dict],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

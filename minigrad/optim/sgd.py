@@ -33,25 +33,17 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Tensor],
+        params: Iterable[Tensor] | Iterable[dict],
         lr: float,
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
         l1: float = 0.0,
     ) -> None:
-        self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
-        self.weight_decay, self.l1 = weight_decay, l1
-        super().__init__(params, self.hyperparameters())
-
-    def hyperparameters(self) -> HyperParameters:
-        return {
-            "lr": self.lr,
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "weight_decay": self.weight_decay,
-            "l1": self.l1,
-        }
+        defaults = dict(
+            lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay, l1=l1
+        )
+        super().__init__(params, defaults)
 
     def _check(self, h: HyperParameters) -> None:
         check_non_negative(h, "lr", "momentum", "weight_decay", "l1")
@@ -60,17 +52,18 @@ class SGD(Optimizer):
         if h["nesterov"] and h["momentum"] == 0:
             raise ValueError("Nesterov momentum requires a momentum > 0")
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict) -> None:
-        if self.weight_decay:
-            g = g + self.weight_decay * w
-        if self.momentum:
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict, h: HyperParameters) -> None:
+        lr, momentum = h["lr"], h["momentum"]
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * w
+        if momentum:
             b = state.get("momentum_buffer")
             if b is None:
                 state["momentum_buffer"] = b = np.array(g, dtype=w.dtype)  # a copy
             else:
-                b *= self.momentum
+                b *= momentum
                 b += g
-            g = g + self.momentum * b if self.nesterov else b
-        w -= self.lr * g
-        if self.l1:
-            soft_threshold_(w, self.lr * self.l1)
+            g = g + momentum * b if h["nesterov"] else b
+        w -= lr * g
+        if h["l1"]:
+            soft_threshold_(w, lr * h["l1"])
