@@ -48,6 +48,26 @@ def micrograd_expression() -> tuple[mg.Tensor, list[mg.Tensor]]:
     return g, [a, b]
 
 
+def micrograd_neuron() -> tuple[mg.Tensor, list[mg.Tensor]]:
+    """The neuron of micrograd's walkthrough, o = tanh(x1 w1 + x2 w2 + b), named as there."""
+    leaves = []
+    for name, value in [
+        ("x1", 2.0),
+        ("w1", -3.0),
+        ("x2", 0.0),
+        ("w2", 1.0),
+        ("b", 6.8813735870195432),
+    ]:
+        leaves.append(mg.tensor(value, requires_grad=True, dtype=np.float64))
+        leaves[-1].name = name
+    x1, w1, x2, w2, b = leaves
+    n = x1 * w1 + x2 * w2 + b
+    n.name = "n"
+    o = n.tanh()
+    o.name = "o"
+    return o, leaves
+
+
 def x_plus_x_times_x() -> tuple[mg.Tensor, list[mg.Tensor]]:
     """tinygrad's fan-out regression: one tensor used three times."""
     x = mg.tensor([1.0, -2.0, 3.0], requires_grad=True)
@@ -73,7 +93,13 @@ def small_mlp() -> tuple[mg.Tensor, list[mg.Tensor]]:
     return loss, list(model.parameters())
 
 
-GRAPHS = [micrograd_expression, x_plus_x_times_x, broadcasting_and_kinks, small_mlp]
+GRAPHS = [
+    micrograd_expression,
+    micrograd_neuron,
+    x_plus_x_times_x,
+    broadcasting_and_kinks,
+    small_mlp,
+]
 
 
 def replayed(make) -> tuple[viz.Replay, mg.Tensor, list[mg.Tensor]]:

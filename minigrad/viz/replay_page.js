@@ -123,8 +123,8 @@
     const middle = path.getPointAtLength(path.getTotalLength() / 2);
     const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
     label.setAttribute("class", "edge-grad");
-    label.setAttribute("x", String(middle.x + 4));
-    label.setAttribute("y", String(middle.y - 4));
+    label.setAttribute("x", String(middle.x + 6)); // beside the edge, off its line
+    label.setAttribute("y", String(middle.y + 4));
     label.textContent = text;
     edge.appendChild(label);
   }

@@ -30,6 +30,7 @@ HERE = Path(__file__).parent
 SMALL_ARRAY = 36  # arrays up to this size are shown in full, larger ones summarised
 FIRST_VALUES = 4  # how many values a summary shows
 EDGE_VALUES = 4  # gradients up to this size are written on the edges in full
+RANKDIR = "TB"  # top to bottom: a deep graph scrolls down, as pages do, beside the panel
 
 
 def array_text(a: np.ndarray) -> str:
@@ -63,7 +64,8 @@ def edge_text(a: np.ndarray) -> str:
 def render(replay) -> str:
     """The page of ``replay`` (a ``Replay``), as a string."""
     graph = build_graph(replay.root, module=replay.module, max_nodes=None)
-    svg = to_digraph(graph, show_grad=False).pipe(format="svg", encoding="utf-8")
+    svg = to_digraph(graph, show_data=True, show_grad=False, rankdir=RANKDIR)
+    svg = svg.pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG sits in HTML
     data = page_data(replay, graph)
     n = len(replay.steps)
