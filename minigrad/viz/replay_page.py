@@ -38,27 +38,26 @@ def array_text(a: np.ndarray) -> str:
     first values (so the page of a real model stays small)."""
     if a.size <= SMALL_ARRAY:
         if a.ndim == 0:
-            return labels.number(float(a))
-        return np.array2string(
-            a,
-            separator=", ",
-            formatter={"all": lambda v: labels.number(float(v))},
-            max_line_width=10_000,
-            threshold=SMALL_ARRAY + 1,
-        )
-    first = ", ".join(labels.number(float(v)) for v in a.reshape(-1)[:FIRST_VALUES])
-    return (
-        f"shape {labels.shape_text(a.shape)}, norm {labels.number(colors.grad_norm(a))}, "
-        f"first values [{first}, …]"
-    )
+            return _number(a)
+        return np.array2string(a, separator=", ", formatter={"all": _number}, max_line_width=10_000)
+    first = ", ".join(_number(v) for v in a.reshape(-1)[:FIRST_VALUES])
+    return f"shape {labels.shape_text(a.shape)}, {_norm(a)}, first values [{first}, …]"
 
 
 def edge_text(a: np.ndarray) -> str:
     """A gradient written on an edge: its values when there are a few, else its L2
     norm (the panel has the rest)."""
-    if a.size <= EDGE_VALUES:
-        return array_text(a)
-    return f"‖g‖ {labels.number(colors.grad_norm(a))}"
+    return array_text(a) if a.size <= EDGE_VALUES else _norm(a)
+
+
+def _number(v) -> str:
+    # + 0.0 turns -0.0 (a ReLU's mask times a negative gradient) into 0: a sign on a
+    # zero would only puzzle
+    return labels.number(float(v) + 0.0)
+
+
+def _norm(a: np.ndarray) -> str:
+    return f"norm {labels.number(colors.grad_norm(a))}"
 
 
 def render(replay) -> str:
