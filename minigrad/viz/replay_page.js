@@ -1,7 +1,7 @@
 // The replay page (minigrad.viz.replay): shows step k of n of a recorded backward pass.
 // k = 0 is the start (only the root has a gradient: the seed); step k (1..n) is the
-// k-th op whose backward rule ran. Every number shown is in the JSON of
-// <script id="replay-data">, already written as text: this script only picks what
+// k-th op whose backward rule ran. Every number shown is in the JSON of the
+// script element "replay-data", already written as text: this script only picks what
 // is visible at step k, and never loads anything.
 "use strict";
 (function () {
@@ -74,7 +74,7 @@
     setKinks(step.kinks, true);
     if (nodes[step.node]) {
       nodes[step.node].classList.add("current");
-      nodes[step.node].scrollIntoView({ block: "nearest", inline: "nearest" });
+      nodes[step.node].scrollIntoView({ block: "center", inline: "center" });
     }
     fillList(
       $("upstream"),
