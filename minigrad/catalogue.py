@@ -297,7 +297,8 @@ def in_zero_vectors(args: list, result: object) -> int:
 
 def count_kinks(function: type[Function], args: list, result: object) -> int:
     """How many input elements of one call of ``function`` sat at one of its kinks."""
-    return sum(kink.count(args, result) for kink in _counted_kinks().get(function, ()))
+    kinks = _counted_kinks().get(function)
+    return sum(kink.count(args, result) for kink in kinks) if kinks else 0
 
 
 @cache

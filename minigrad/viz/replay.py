@@ -36,7 +36,7 @@ from ..core.grad import _seed  # the seed exactly as backward() makes and checks
 from .graph import DEFAULT_MAX_NODES, check_max_nodes, reachable
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """One op's backward rule, as the engine ran it.
 
@@ -121,17 +121,19 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
     steps: list[Step] = []
 
     def record(node: Context, out_grads: list, in_grads: list) -> None:
-        outputs = tuple(made_here.get((node, j)) for j in range(node.n_outputs))
+        outputs = tuple([made_here.get((node, j)) for j in range(node.n_outputs)])
+        rule = rule_text(node.fn)
+        kinks = _kinks(node)
         steps.append(
             Step(
-                op=node.name,
-                inputs=tuple(node.inputs),
-                outputs=outputs,
-                upstream=tuple(out_grads),
-                contributions=tuple(in_grads),
-                rule=rule_text(node.fn),
-                kinks=_kinks(node),
-                node=node,
+                node.name,
+                node.inputs,
+                outputs,
+                tuple(out_grads),
+                tuple(in_grads),
+                rule,
+                kinks,
+                node,
             )
         )
 
