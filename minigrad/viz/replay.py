@@ -36,7 +36,7 @@ from ..core.grad import _seed  # the seed exactly as backward() makes and checks
 from .graph import DEFAULT_MAX_NODES, check_max_nodes, reachable
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # arrays have no one truth value: equal means the same
 class Step:
     """One op's backward rule, as the engine ran it.
 
@@ -56,7 +56,7 @@ class Step:
     node: Context = field(repr=False)  # the graph node that ran
 
 
-@dataclass
+@dataclass(eq=False)
 class Replay:
     """What ``replay`` recorded: the steps in the order they ran, and each leaf's total
     gradient (``grads``: leaf -> what ``root.backward(gradient)`` would add to its
