@@ -317,6 +317,13 @@ def test_a_graph_freed_by_backward_gets_the_message_of_a_second_backward():
     assert "retain_graph=True" in str(from_replay.value)
 
 
+def test_the_page_of_a_graph_freed_after_the_replay_says_to_make_it_first():
+    r, root, _ = replayed(micrograd_expression)
+    root.backward()
+    with pytest.raises(RuntimeError, match="make the page .* before calling backward"):
+        r.to_html()
+
+
 def test_the_page_without_dot_says_how_to_install_it(monkeypatch, tmp_path):
     r, _, _ = replayed(x_plus_x_times_x)
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..catalogue import count_kinks, rule_of
 from ..core import Context, Function, Tensor
-from ..core.engine import run_backward, slot
+from ..core.engine import run_backward
 from ..core.grad import _seed  # the seed exactly as backward() makes and checks it
 from .graph import DEFAULT_MAX_NODES, check_max_nodes, reachable
 
@@ -115,31 +115,38 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
         )
     max_nodes = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
     check_max_nodes(max_nodes)
-    _, tensors = reachable(root, max_nodes)
+    ops, tensors = reachable(root, max_nodes)
     seed = _seed(root, gradient, "the root", create_graph=False)
-    made_here = {slot(t): t for t in tensors if t._node is not None}  # (node, j) -> output j
+    outputs_of = _outputs_of(ops, tensors)
     steps: list[Step] = []
 
     def record(node: Context, out_grads: list, in_grads: list) -> None:
-        outputs = tuple([made_here.get((node, j)) for j in range(node.n_outputs)])
-        rule = rule_text(node.fn)
-        kinks = _kinks(node)
         steps.append(
             Step(
-                node.name,
-                node.inputs,
-                outputs,
-                tuple(out_grads),
-                tuple(in_grads),
-                rule,
-                kinks,
-                node,
+                op=node.name,
+                inputs=node.inputs,
+                outputs=outputs_of[node],
+                upstream=tuple(out_grads),
+                contributions=tuple(in_grads),
+                rule=rule_text(node.fn),
+                kinks=_kinks(node),
+                node=node,
             )
         )
 
     # retain_graph: keep every saved buffer; the dict returned holds only leaves
     grads, _ = run_backward([root], [seed], retain_graph=True, create_graph=False, on_node=record)
     return Replay(steps=steps, grads=grads, root=root, seed=seed, module=module)
+
+
+def _outputs_of(ops: list[Context], tensors: list[Tensor]) -> dict[Context, tuple]:
+    """Each op's output Tensors, in output order (None for an output nothing used:
+    the graph's tensors know their op, the op does not know them)."""
+    outputs = {op: [None] * op.n_outputs for op in ops}
+    for t in tensors:
+        if t._node is not None:
+            outputs[t._node][t._out_index] = t
+    return {op: tuple(ts) for op, ts in outputs.items()}
 
 
 @cache

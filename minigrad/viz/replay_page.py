@@ -25,6 +25,7 @@ import numpy as np
 from . import colors, labels
 from .dot import to_digraph
 from .graph import Graph, build_graph
+from .replay import Replay
 
 HERE = Path(__file__).parent
 SMALL_ARRAY = 36  # arrays up to this size are shown in full, larger ones summarised
@@ -60,8 +61,14 @@ def _norm(a: np.ndarray) -> str:
     return f"norm {labels.number(colors.grad_norm(a))}"
 
 
-def render(replay) -> str:
-    """The page of ``replay`` (a ``Replay``), as a string."""
+def render(replay: Replay) -> str:
+    """The page of ``replay``, as a string."""
+    if any(step.node.freed for step in replay.steps):
+        raise RuntimeError(
+            "the replayed graph was freed by a backward() after the replay, and the page "
+            "draws it: make the page (to_html, save) before calling backward(), or call "
+            "backward(retain_graph=True)"
+        )
     graph = build_graph(replay.root, module=replay.module, max_nodes=None)
     svg = to_digraph(graph, show_data=True, show_grad=False, rankdir=RANKDIR)
     svg = svg.pipe(format="svg", encoding="utf-8")
@@ -79,7 +86,7 @@ def render(replay) -> str:
     )
 
 
-def page_data(replay, graph: Graph) -> dict:
+def page_data(replay: Replay, graph: Graph) -> dict:
     """What the script shows, as plain JSON values. Tensors and ops are named by their
     node ids in the drawing (``graph.ids``)."""
     node_id = graph.ids
