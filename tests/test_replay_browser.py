@@ -63,9 +63,13 @@ class Viewer:
         self.errors: list[str] = []
         self.context.route("**/*", self._only_local)
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", self._note_error)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(path.as_uri())
+
+    def _note_error(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def _only_local(self, route) -> None:
         url = route.request.url
@@ -83,6 +87,19 @@ class Viewer:
 
     def close(self) -> None:
         self.context.close()
+
+
+def test_the_viewer_catches_a_network_request_and_a_script_error(browser, tmp_path):
+    # the checks of the tests below can fail: a page that breaks both rules is caught
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        '<img src="https://example.com/x.png"><script>undefinedFunction();</script>',
+        encoding="utf-8",
+    )
+    viewer = Viewer(browser, bad)
+    assert viewer.requests == ["https://example.com/x.png"]
+    assert any("undefinedFunction is not defined" in e for e in viewer.errors)
+    viewer.close()
 
 
 def open_page(browser, tmp_path: Path, r: viz.Replay, name: str = "replay.html") -> Viewer:
