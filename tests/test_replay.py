@@ -412,5 +412,6 @@ def test_large_arrays_are_summarised_and_small_ones_shown_in_full():
     assert array_text(np.array(2.0)) == "2"
     big = np.arange(SMALL_ARRAY + 1.0)
     assert array_text(big) == (
-        f"shape ({SMALL_ARRAY + 1},), norm {np.linalg.norm(big):.4g}, first values [0, 1, 2, 3, …]"
+        f"shape ({SMALL_ARRAY + 1},), norm {np.linalg.norm(big):.4g},\nfirst values [0, 1, 2, 3, …]"
     )
+    assert array_text(np.array([-0.0, 1.0])) == "[0, 1]"  # no sign on a zero

@@ -130,6 +130,7 @@
   }
 
   // The running table: every tensor that has a gradient by step k, with its sum so far.
+  // A short gradient sits in its row; a longer one (an array) on a row of its own below.
   function showRunning() {
     const body = $("running").querySelector("tbody");
     body.replaceChildren();
@@ -138,19 +139,32 @@
       for (const [step, text] of history) if (step <= k) value = text;
       if (value === null) continue;
       const done = data.complete_after[id] <= k;
-      const row = document.createElement("tr");
-      row.dataset.tensor = id;
-      if (done) row.classList.add("complete");
-      const cells = [name(id), data.tensors[id].shape, value, done ? "✓ final" : ""];
-      for (const text of cells) {
-        const cell = document.createElement("td");
-        cell.textContent = text;
-        row.appendChild(cell);
+      const short = value.length <= 16 && !value.includes("\n");
+      const status = done ? "✓ final" : "";
+      const head = row(id, [name(id), data.tensors[id].shape, short ? value : "", status]);
+      if (done) head.classList.add("complete");
+      body.append(head);
+      if (!short) {
+        const below = row(id, [value]);
+        below.className = "gradient";
+        below.firstChild.colSpan = 4;
+        body.append(below);
       }
-      row.addEventListener("mouseenter", () => nodes[id] && nodes[id].classList.add("hover"));
-      row.addEventListener("mouseleave", () => nodes[id] && nodes[id].classList.remove("hover"));
-      body.appendChild(row);
     }
+  }
+
+  // A table row about tensor `id`: hovering it outlines the tensor's box in the graph.
+  function row(id, texts) {
+    const tr = document.createElement("tr");
+    tr.dataset.tensor = id;
+    for (const text of texts) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      tr.appendChild(cell);
+    }
+    tr.addEventListener("mouseenter", () => nodes[id] && nodes[id].classList.add("hover"));
+    tr.addEventListener("mouseleave", () => nodes[id] && nodes[id].classList.remove("hover"));
+    return tr;
   }
 
   function fillList(list, items) {

@@ -31,6 +31,7 @@ HERE = Path(__file__).parent
 SMALL_ARRAY = 36  # arrays up to this size are shown in full, larger ones summarised
 FIRST_VALUES = 4  # how many values a summary shows
 EDGE_VALUES = 4  # gradients up to this size are written on the edges in full
+LINE = 44  # characters per line of an array shown in full: it fits the side panel
 RANKDIR = "TB"  # top to bottom: a deep graph scrolls down, as pages do, beside the panel
 
 
@@ -40,9 +41,9 @@ def array_text(a: np.ndarray) -> str:
     if a.size <= SMALL_ARRAY:
         if a.ndim == 0:
             return _number(a)
-        return np.array2string(a, separator=", ", formatter={"all": _number}, max_line_width=10_000)
+        return np.array2string(a, separator=", ", formatter={"all": _number}, max_line_width=LINE)
     first = ", ".join(_number(v) for v in a.reshape(-1)[:FIRST_VALUES])
-    return f"shape {labels.shape_text(a.shape)}, {_norm(a)}, first values [{first}, …]"
+    return f"shape {labels.shape_text(a.shape)}, {_norm(a)},\nfirst values [{first}, …]"
 
 
 def edge_text(a: np.ndarray) -> str:
