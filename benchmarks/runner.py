@@ -362,6 +362,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="leave glibc's default for returning freed memory",
     )
     parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="time viz.replay instead (recording against a plain backward, and the page "
+        "of the default minigrad train model): benchmarks/replay.py",
+    )
+    parser.add_argument(
         "--compare",
         type=checkout,
         action="append",
@@ -373,6 +379,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace) -> str:
     """Run what the flags ask for; returns the table."""
+    if args.replay:
+        from . import replay  # imports minigrad here, in the runner: the workers do not
+
+        return replay.table(replay.measure(args.reps))
     results = run(
         args.workloads,
         args.engines,

@@ -228,12 +228,87 @@ class Exact:
 @dataclass(frozen=True)
 class Kink:
     """A point where an op has no derivative: a row of the table in
-    ``docs/subgradients.md`` (point, value used, why), and the checks that pin it."""
+    ``docs/subgradients.md`` (point, value used, why), and the checks that pin it.
+
+    ``count`` says how many input elements sat at this point in one call of the op,
+    given the arrays its forward received and what it returned (``viz.replay``
+    shows it for every step); None for a composition, whose kinks sit in the ops it
+    is made of, or a point that is no choice of subgradient (``sqrt`` at 0)."""
 
     point: str  # as the docs write it: "`abs` at 0"
     value: str  # the value used there: "0"
     why: str
     checks: list[Exact]
+    count: Callable[[list, object], int] | None = None
+
+
+# ------------------------------------------ how many inputs sat at a kink, per call
+
+# Each takes what one call of the op's forward received (``args``) and returned, and
+# counts the positions where the rule had to pick a subgradient.
+
+
+def zeros_in_first_input(args: list, result: object) -> int:
+    """abs, relu, leaky_relu: x == 0."""
+    return int(np.count_nonzero(args[0] == 0))
+
+
+def zeros_in_every_input(args: list, result: object) -> int:
+    """l1_penalty: w == 0, in every weight it sums over."""
+    return sum(int(np.count_nonzero(w == 0)) for w in args)
+
+
+def at_clip_bounds(args: list, result: object) -> int:
+    """clip(x, lo, hi): x == lo or x == hi (a bound may be None)."""
+    x, lo, hi = args
+    at_bound = np.zeros(np.shape(result), dtype=bool)
+    for bound in (lo, hi):
+        if bound is not None:
+            at_bound |= x == bound
+    return int(np.count_nonzero(at_bound))
+
+
+def ties_of_two(args: list, result: object) -> int:
+    """maximum(a, b), minimum(a, b): a == b."""
+    return int(np.count_nonzero(np.asarray(args[0] == args[1])))
+
+
+def ties_for_the_extreme(reduce: Callable) -> Callable[[list, object], int]:
+    """max, min over axes: the elements that share the extreme value of their slice
+    with another element."""
+
+    def count(args: list, result: object) -> int:
+        x, axes = args[0], args[1]
+        hit = x == reduce(x, axis=axes, keepdims=True)
+        tied = hit.sum(axis=axes, keepdims=True) > 1
+        return int(np.count_nonzero(hit & tied))
+
+    return count
+
+
+def in_zero_vectors(args: list, result: object) -> int:
+    """norm(p), 1 < p < inf, over axes: the elements of an all-zero slice."""
+    x, axes = args[0], args[2]
+    if x.size == 0:
+        return 0
+    zero_slice = np.abs(x).max(axis=axes, keepdims=True) == 0
+    return int(np.count_nonzero(np.broadcast_to(zero_slice, x.shape)))
+
+
+def count_kinks(function: type[Function], args: list, result: object) -> int:
+    """How many input elements of one call of ``function`` sat at one of its kinks."""
+    kinks = _counted_kinks().get(function)
+    return sum(kink.count(args, result) for kink in kinks) if kinks else 0
+
+
+@cache
+def _counted_kinks() -> dict[type[Function], list[Kink]]:
+    found: dict = {}
+    for op in OPS:
+        for kink in op.kinks:
+            if op.function is not None and kink.count is not None:
+                found.setdefault(op.function, []).append(kink)
+    return found
 
 
 # ------------------------------------------------------------------------------ an op
@@ -359,7 +434,7 @@ OPS: list[Op] = [
              "the subdifferential is [-1, 1]; 0 is its minimum-norm element, so a "
              "subgradient method stays put at 0 instead of being pushed off it", [
             Exact("abs at 0", abs, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
-        ]),
+        ], count=zeros_in_first_input),
     ]),
     Op("sign", None, kinks=[
         Kink("`sign`", "0 everywhere", "sign is piecewise constant; its output carries no graph", [
@@ -373,7 +448,7 @@ OPS: list[Op] = [
         Kink("`relu` at 0", "0",
              "the subdifferential is [0, 1]; 0 is the minimum-norm element (as PyTorch)", [
             Exact("relu at 0", lambda x: x.relu(), [-1.0, 0.0, 2.0], [0.0, 0.0, 1.0], ZEROS),
-        ]),
+        ], count=zeros_in_first_input),
     ]),
     Op("tanh", Tanh, [case("tanh", lambda x: x.tanh(), (2, 3), numpy=np.tanh)]),
     Op("sigmoid", Sigmoid, [
@@ -392,7 +467,7 @@ OPS: list[Op] = [
                   [-1.0, 0.0, 0.5], [0.0, 1.0, 1.0], ZEROS),
             Exact("clip at its upper bound", lambda x: x.clip(0.0, 1.0),
                   [0.5, 1.0, 2.0], [1.0, 1.0, 0.0], ZEROS),
-        ]),
+        ], count=at_clip_bounds),
     ]),
     # ---- module-level ops
     Op("where", Where, [
@@ -413,7 +488,7 @@ OPS: list[Op] = [
                   [ZEROS, ZEROS]),
             Exact("maximum of a tie with a constant", lambda x: maximum(x, 0.0),
                   [-1.0, 0.0, 1.0], [0.0, 0.5, 1.0], ZEROS),
-        ]),
+        ], count=ties_of_two),
     ]),
     Op("minimum", Minimum, [
         case("minimum", lambda a, b: minimum(a, b), (3, 1), (1, 4), numpy=np.minimum),
@@ -422,7 +497,7 @@ OPS: list[Op] = [
             Exact("minimum of a tie (a and b stacked)", lambda ab: minimum(ab[0], ab[1]),
                   [[1.0, 2.0, 3.0], [1.0, 0.0, 5.0]], [[0.5, 0.0, 1.0], [0.5, 1.0, 0.0]],
                   [ZEROS, ZEROS]),
-        ]),
+        ], count=ties_of_two),
     ]),
     Op("concatenate", Concatenate, [
         case("concatenate axis 0", lambda a, b: concatenate([a, b]), (2, 3), (4, 3),
@@ -504,7 +579,7 @@ OPS: list[Op] = [
             Exact("max over an axis of tied elements", lambda x: x.max(axis=1),
                   [[1.0, 1.0, 0.0], [2.0, 0.0, 2.0]], [[0.5, 0.5, 0.0], [0.5, 0.0, 0.5]],
                   [ZEROS, ZEROS]),
-        ]),
+        ], count=ties_for_the_extreme(np.max)),
     ]),
     Op("min", Min, reduction_cases("min"), kinks=[
         Kink("`min` with ties", "split evenly among the tied elements", "as `max`", [
@@ -513,7 +588,7 @@ OPS: list[Op] = [
             Exact("min over an axis with keepdims of tied elements",
                   lambda x: x.min(axis=0, keepdims=True),
                   [[1.0, 5.0], [1.0, 4.0]], [[0.5, 0.0], [0.5, 1.0]], [[0.0, 0.0]] * 2),
-        ]),
+        ], count=ties_for_the_extreme(np.min)),
     ]),
     Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref)),
     Op("var", None, reduction_cases("var", ddof=0) + reduction_cases("var", ddof=1),
@@ -536,7 +611,7 @@ OPS: list[Op] = [
             Exact("norm p=2 of a zero row and a nonzero row", lambda x: x.norm(axis=1),
                   [[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [0.6, 0.8]]),
             Exact("norm p=3 of zeros", lambda x: x.norm(3), ZEROS, ZEROS),
-        ]),
+        ], count=in_zero_vectors),
     ]),
     Op("norm p=1", None, reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=1), kinks=[
         Kink("`norm(p=1)` at zero entries", "0", "it is `abs(x).sum()`", [
@@ -558,7 +633,7 @@ OPS: list[Op] = [
              "the subdifferential is [negative_slope, 1]; negative_slope is its "
              "minimum-norm element (as PyTorch)", [
             Exact("leaky_relu at 0", F.leaky_relu, [-1.0, 0.0, 2.0], [0.01, 0.01, 1.0], ZEROS),
-        ]),
+        ], count=zeros_in_first_input),
     ]),
     Op("normal_cdf", NormalCdf, [
         case("normal_cdf (gelu's second order)", NormalCdf.apply, (2, 3), numpy=normal_cdf_ref),
@@ -610,7 +685,7 @@ OPS: list[Op] = [
         Kink("`l1_penalty` at w = 0", "0", "it takes `abs`'s subgradient", [
             Exact("l1_penalty at 0", lambda x: F.l1_penalty([x]),
                   [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
-        ]),
+        ], count=zeros_in_every_input),
     ]),
     Op("l2_penalty", SquareSum, [
         case("F.l2_penalty", lambda x: F.l2_penalty([x]), (5,), numpy=None),

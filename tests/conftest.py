@@ -1,13 +1,17 @@
-"""Fixtures shared by the test suite, and the one rule for tests that need Graphviz.
+"""Fixtures shared by the test suite, and the one rule for tests that need a program
+that pip cannot install.
 
-``@pytest.mark.needs_dot`` marks a test that runs Graphviz's ``dot`` program. Where
-``dot`` is not on PATH such a test is skipped, with a reason that says so, because
-the README calls Graphviz optional; under ``CI=true`` it fails instead, since CI
-installs Graphviz and a skipped test there would hide a missing install.
+``@pytest.mark.needs_dot`` marks a test that runs Graphviz's ``dot`` program, and
+``@pytest.mark.needs_chromium`` one that drives Debian's Chromium through Playwright
+(the replay page in a real browser). Where the program is missing such a test is
+skipped, with a reason that says so, because the README calls both optional; under
+``CI=true`` it fails instead, since CI installs them (``.ci/run``) and a skipped
+test there would hide a missing install.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -42,21 +46,49 @@ def _restore_default_dtype():
     mg.set_default_dtype(saved)
 
 
+CHROMIUM = shutil.which("chromium")  # Debian's package; Playwright never downloads one here
+
+
+def _playwright_installed() -> bool:
+    return importlib.util.find_spec("playwright") is not None
+
+
+# marker -> (whether the program is there, what is missing, how to install it)
+PROGRAMS = {
+    "needs_dot": (
+        lambda: shutil.which("dot") is not None,
+        "Graphviz's dot program is not on PATH",
+        "apt-get install graphviz",
+    ),
+    "needs_chromium": (
+        lambda: CHROMIUM is not None and _playwright_installed(),
+        "Chromium (apt's chromium, on PATH) or the playwright package is missing",
+        "apt-get install chromium; pip install playwright",
+    ),
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "needs_dot: runs Graphviz's dot program (skipped where dot is missing, "
         "except under CI=true)",
     )
+    config.addinivalue_line(
+        "markers",
+        "needs_chromium: drives Chromium through Playwright (skipped where either is "
+        "missing, except under CI=true)",
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("needs_dot") is None or shutil.which("dot") is not None:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            "Graphviz's dot program is not on PATH, and CI=true requires every test to "
-            "run: install it (apt-get install graphviz; .ci/run does this)",
-            pytrace=False,
-        )
-    pytest.skip("Graphviz's dot program is not on PATH (install graphviz to run this test)")
+    for marker, (present, missing, install) in PROGRAMS.items():
+        if item.get_closest_marker(marker) is None or present():
+            continue
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(
+                f"{missing}, and CI=true requires every test to run: install it "
+                f"({install}; .ci/run does this)",
+                pytrace=False,
+            )
+        pytest.skip(f"{missing} (install it to run this test: {install})")

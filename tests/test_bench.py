@@ -160,3 +160,17 @@ def test_worker_answers_time_and_finish_commands():
     assert set(replies[3]) == {"peak_rss_mb", "step_peak_kb", "losses", "minigrad_dir"}
     with pytest.raises(ValueError, match="unknown benchmark command 'go'"):
         worker.serve("numpy", "perop", 0.0, iter(["go"]), replies.append)
+
+
+@pytest.mark.needs_dot
+def test_the_replay_benchmark_times_recording_and_the_page():
+    from benchmarks import replay
+
+    results = replay.measure(reps=1)  # raised to the minimum of 5
+    for name in ("train", "chain"):
+        assert results[name]["plain_ms"] > 0 and results[name]["replay_ms"] > 0
+    assert results["page_ms"] > 0 and 0 < results["page_kb"] < 2000
+    text = replay.table(results)
+    assert "replay / plain" in text and "viz.replay + to_html (ms)" in text
+    args = argparse.Namespace(replay=True, reps=5)
+    assert "page size (KiB)" in runner.run_from_args(args)

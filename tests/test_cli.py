@@ -46,6 +46,7 @@ def test_train_writes_checkpoint_metrics_and_figures(tmp_path, capsys):
         "decision_boundary.png",
         "graph.dot",
         "graph.svg",
+        "replay.html",
     ]
     assert sorted(names) == sorted(p.name for p in out.iterdir())
     for name in names:
@@ -90,8 +91,8 @@ def test_train_lists_exactly_the_files_it_wrote(tmp_path, capsys, flags, written
     out = tmp_path / "run"
     assert main(["train", "--epochs", "1", "--out", str(out), *flags]) == 0
     _, names = wrote_line(capsys.readouterr().out)
-    assert names[: len(written)] == written  # graph.svg follows where dot is installed
-    assert set(names) - set(written) <= {"graph.svg"}
+    assert names[: len(written)] == written  # graph.svg and replay.html follow where dot is
+    assert set(names) - set(written) <= {"graph.svg", "replay.html"}
     assert sorted(names) == sorted(p.name for p in out.iterdir())
 
 
@@ -101,12 +102,13 @@ def test_without_graphviz_train_and_graph_write_graph_dot_and_say_how_to_install
 ):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` anywhere on PATH
     out = tmp_path / "out"
-    flags = ["--epochs", "1"] if command == "train" else []
+    flags = ["--epochs", "1"] if command == "train" else ["--replay"]
     assert main([command, "--out", str(out), *flags]) == 0
     printed = capsys.readouterr().out
     assert "apt-get install graphviz" in printed and "brew install graphviz" in printed
     assert (out / "graph.dot").read_text().startswith("digraph")
     assert not list(out.glob("graph.svg")) and not list(out.glob("graph.png"))
+    assert not list(out.glob("replay.html"))  # its drawing needs dot too
     if command == "train":
         _, names = wrote_line(printed)
         assert "graph.dot" in names and "graph.svg" not in names
@@ -322,6 +324,24 @@ def test_graph_command_writes_svg_png_and_dot(tmp_path):
     assert svg.lstrip().startswith("<?xml") and "layers.0.weight" in svg
     assert (out / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "digraph" in (out / "graph.dot").read_text()
+
+
+@pytest.mark.needs_dot
+def test_graph_replay_writes_replay_html_beside_the_graph(tmp_path, capsys):
+    out = tmp_path / "g"
+    assert main(["graph", "--replay", "--batch", "4", "--out", str(out)]) == 0
+    assert f"wrote {out / 'replay.html'}" in capsys.readouterr().out.splitlines()
+    page = (out / "replay.html").read_text(encoding="utf-8")
+    assert 'id="replay-data"' in page and "layers.0.weight" in page
+    assert '"shape":"(4, 16)"' in page  # the hidden layer's output on the batch of 4
+
+
+@pytest.mark.needs_dot
+def test_the_replay_page_of_the_default_train_model_stays_under_2_mb(tmp_path):
+    assert main(["train", "--epochs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "replay.html").read_bytes()
+    assert len(page) < 2_000_000
+    assert b'"shape":"(8, ' in page  # one training step on a batch of 8
 
 
 def test_diverging_run_ends_with_one_warning_line_and_no_numpy_warnings(tmp_path):

@@ -73,7 +73,23 @@ def test_example_writes_png_figures_and_results_into_out(name, tmp_path_factory)
 
 def test_every_example_script_is_covered():
     scripts = {p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_")}
-    assert scripts - {"quickstart"} == set(ALL)
+    assert scripts - {"quickstart", "replay"} == set(ALL)  # replay writes pages: see below
+
+
+# ----------------------------------------------------------------------------------------
+# replay (web pages, not figures)
+
+
+@pytest.mark.needs_dot
+def test_replay_pages_and_the_kinks_of_the_l1_penalty_are_its_zero_parameters(tmp_path):
+    results = load_example("replay").main(["--quick", "--out", str(tmp_path)])
+    for page in results["pages"]:
+        assert Path(page).parent == tmp_path
+        assert Path(page).read_text(encoding="utf-8").count('id="replay-data"') == 1
+    micrograd = results["micrograd"]
+    assert micrograd["grads"] == pytest.approx({"a": 138.83381924198252, "b": 645.5772594752186})
+    mlp = results["mlp"]
+    assert mlp["kinks_by_op"]["AbsSum"] == mlp["zero_parameters"] > 0
 
 
 # ----------------------------------------------------------------------------------------

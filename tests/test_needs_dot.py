@@ -1,6 +1,6 @@
-"""The rule of conftest.py for tests that need Graphviz's ``dot``: skipped with a reason
-where ``dot`` is missing, failed instead under ``CI=true``. Run on a two-test suite in a
-subprocess, with ``dot`` hidden from PATH."""
+"""The rule of conftest.py for tests that need Graphviz's ``dot`` (or Chromium): skipped
+with a reason where the program is missing, failed instead under ``CI=true``. Run on a
+two-test suite in a subprocess, with the program hidden from PATH."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ CONFTEST = Path(__file__).with_name("conftest.py")
 SUITE = """
 import pytest
 
-@pytest.mark.needs_dot
-def test_draws_with_dot():
+@pytest.mark.{marker}
+def test_runs_the_program():
     pass
 
 def test_needs_nothing():
@@ -25,13 +25,15 @@ def test_needs_nothing():
 """
 
 
-def run_suite_without_dot(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess:
+def run_suite_without_dot(
+    tmp_path: Path, ci: str | None, marker: str = "needs_dot"
+) -> subprocess.CompletedProcess:
     suite = tmp_path / "suite"
     suite.mkdir()
     shutil.copy(CONFTEST, suite / "conftest.py")
-    (suite / "test_suite.py").write_text(SUITE)
+    (suite / "test_suite.py").write_text(SUITE.format(marker=marker))
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    env["PATH"] = str(tmp_path / "empty")  # no `dot`; python is called by its full path
+    env["PATH"] = str(tmp_path / "empty")  # no dot, no chromium; python is called by its full path
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(
@@ -57,3 +59,13 @@ def test_without_dot_under_ci_true_a_needs_dot_test_fails(tmp_path):
     assert done.returncode != 0
     assert "1 passed, 1 error" in done.stdout
     assert "CI=true requires every test to run" in done.stdout
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_chromium_follows_the_same_rule(tmp_path, ci):
+    done = run_suite_without_dot(tmp_path, ci, marker="needs_chromium")
+    assert "Chromium (apt's chromium, on PATH) or the playwright package is missing" in done.stdout
+    if ci is None:
+        assert done.returncode == 0 and "1 passed, 1 skipped" in done.stdout
+    else:
+        assert done.returncode != 0 and "1 passed, 1 error" in done.stdout

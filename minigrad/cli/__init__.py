@@ -178,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--collapse", action="store_true", help="one node per module")
     graph.add_argument(
+        "--replay",
+        action="store_true",
+        help="also write replay.html: a page that steps through the backward pass",
+    )
+    graph.add_argument(
         "--out", default="runs/graph", help="folder for graph.svg/png/dot (default: %(default)s)"
     )
 

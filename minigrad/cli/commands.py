@@ -144,6 +144,8 @@ def _write_figures(state, out: Path) -> tuple[list[str], str | None]:
     loss = _graph_loss(state.cfg, state.model, ds, batch=8)
     graph = _write_graph(loss, state.model, out / "graph", formats=("svg",), collapse=False)
     written += [path.name for path in (graph.dot, *graph.images.values())]
+    if not graph.missing_graphviz:  # the page's drawing needs dot as well
+        written.append(_write_replay(loss, state.model, out).name)
     return written, graph.missing_graphviz
 
 
@@ -169,6 +171,13 @@ def _write_graph(loss, model, stem: Path, formats, collapse: bool):
     )
 
 
+def _write_replay(loss, model, out: Path) -> Path:
+    """``out/replay.html``: the page that steps through one backward pass of ``loss``."""
+    from minigrad import viz
+
+    return viz.replay(loss, module=model).save(out / "replay.html")
+
+
 def graph_command(args: argparse.Namespace) -> int:
     from . import train
 
@@ -179,8 +188,11 @@ def graph_command(args: argparse.Namespace) -> int:
     state = train.new_run(cfg)
     out.mkdir(parents=True, exist_ok=True)
     loss = _graph_loss(cfg, state.model, state.ds, args.batch)
-    for line in _write_graph(loss, state.model, out / "graph", ("svg", "png"), args.collapse):
+    graph = _write_graph(loss, state.model, out / "graph", ("svg", "png"), args.collapse)
+    for line in graph:
         print(line)
+    if args.replay and not graph.missing_graphviz:  # else the lines above say what to install
+        print(f"wrote {_write_replay(loss, state.model, out)}")
     return 0
 
 

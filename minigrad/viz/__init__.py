@@ -11,7 +11,9 @@ The package is layered: ``graph.py`` turns the graph into a plain description
 module call, ``colors.py`` and ``labels.py`` decide how a node looks, ``dot.py``
 renders the description as a ``graphviz.Digraph``, and ``export.py`` writes files.
 ``gradients.py`` computes the gradient of every tensor, not only of the leaves.
-See docs/visualization.md.
+``replay.py`` records the backward pass step by step, and ``replay_page.py`` makes
+the page that steps through it (``viz.replay(loss).save("replay.html")``).
+See docs/visualization.md and docs/replay.md.
 """
 
 from .collapse import collapse
@@ -29,6 +31,7 @@ from .graph import (
     TensorNode,
     build_graph,
 )
+from .replay import Replay, Step, replay
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -39,6 +42,8 @@ __all__ = [
     "GraphvizNotFoundError",
     "ModuleNode",
     "OpNode",
+    "Replay",
+    "Step",
     "TensorNode",
     "WrittenGraph",
     "build_graph",
@@ -46,6 +51,7 @@ __all__ = [
     "describe",
     "draw_graph",
     "render_model_graph",
+    "replay",
     "to_digraph",
     "to_dot",
     "trace_gradients",

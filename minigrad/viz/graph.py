@@ -103,6 +103,9 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[tuple[str, str]] = field(default_factory=list)
     clusters: dict[str, Cluster] = field(default_factory=dict)
+    # id() of each drawn tensor and op (Context) -> its node id: relates the drawing
+    # back to the graph's own objects (viz.replay highlights the op that runs)
+    ids: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -176,6 +179,7 @@ def build_graph(
             if t is not None and t._node is None and id(t) not in ids:
                 add_tensor(t, leaf_cluster.get(id(t)))
         op_id = f"op{k}"
+        graph.ids[id(op)] = op_id
         graph.nodes.append(
             OpNode(
                 id=op_id,
@@ -191,6 +195,7 @@ def build_graph(
             graph.edges.append((op_id, ids[id(t)]))
     if not order:  # a leaf: the graph is that one tensor
         add_tensor(root, None)
+    graph.ids.update(ids)
     return graph
 
 
