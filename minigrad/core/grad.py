@@ -23,7 +23,7 @@ def backward(tensor, gradient=None, retain_graph: bool = False) -> None:
             "backward() on a tensor that does not require grad: no input of its graph "
             "has requires_grad=True (or it was computed under no_grad)"
         )
-    seed = _seed(tensor, gradient, "the tensor", create_graph=False)
+    seed = make_seed(tensor, gradient, "the tensor", create_graph=False)
     grads, sums = run_backward([tensor], [seed], retain_graph, create_graph=False)
     for leaf, g in grads.items():  # only leaves are left: every node took its own slots
         if leaf.grad is None:  # an array of its own: a sum made by the engine is new
@@ -62,7 +62,7 @@ def grad(
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(out, Tensor) or not out.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad (it has no graph)")
-        seeds.append(_seed(out, g, f"output {i}", create_graph))
+        seeds.append(make_seed(out, g, f"output {i}", create_graph))
     wanted = [slot(t) for t in inputs]
     retain = create_graph if retain_graph is None else retain_graph
     found, sums = run_backward(
@@ -93,7 +93,7 @@ def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _seed(out, gradient, position: str, create_graph: bool):
+def make_seed(out, gradient, position: str, create_graph: bool):
     """The gradient that starts the pass at ``out``: ones for one element, else the
     given one, checked against ``out``'s shape; a Tensor under create_graph."""
     if gradient is None:

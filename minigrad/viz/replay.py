@@ -8,7 +8,8 @@
 Recording is not a second backward algorithm: ``replay`` calls the engine
 (``engine.run_backward``) with ``retain_graph=True`` and an ``on_node`` callback,
 which the engine calls after every rule it runs with the gradients the rule got
-(one per output, complete) and gave (one per input, already in the input's shape).
+(one per output, complete) and gave (one per input; ``engine.fit`` puts each in its
+input's shape, as the engine does before sending it).
 So the steps come in the engine's own order and hold the engine's own arrays: each
 step's ``upstream`` is the seed plus everything earlier steps sent to that output,
 and what the steps send to a leaf adds up to ``Replay.grads``, exactly.
@@ -31,8 +32,8 @@ import numpy as np
 
 from ..catalogue import count_kinks, rule_of
 from ..core import Context, Function, Tensor
-from ..core.engine import run_backward
-from ..core.grad import _seed  # the seed exactly as backward() makes and checks it
+from ..core.engine import fit, run_backward
+from ..core.grad import make_seed  # the seed exactly as backward() makes and checks it
 from .graph import DEFAULT_MAX_NODES, check_max_nodes, reachable
 
 
@@ -116,7 +117,7 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
     max_nodes = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
     check_max_nodes(max_nodes)
     ops, tensors = reachable(root, max_nodes)
-    seed = _seed(root, gradient, "the root", create_graph=False)
+    seed = make_seed(root, gradient, "the root", create_graph=False)
     outputs_of = _outputs_of(ops, tensors)
     steps: list[Step] = []
 
@@ -127,7 +128,10 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
                 inputs=node.inputs,
                 outputs=outputs_of[node],
                 upstream=tuple(out_grads),
-                contributions=tuple(in_grads),
+                contributions=tuple(
+                    None if t is None or g is None else fit(g, t, node)  # the engine's own
+                    for t, g in zip(node.inputs, in_grads)
+                ),
                 rule=rule_text(node.fn),
                 kinks=_kinks(node),
                 node=node,
