@@ -49,6 +49,7 @@ from .ops import (
     BroadcastTo,
     Cast,
     Clip,
+    Clone,
     Concatenate,
     Div,
     Exp,
@@ -516,6 +517,8 @@ OPS: list[Op] = [
         case("reshape ints",            lambda x: x.reshape(4, 6),       (2, 3, 4)),
         case("reshape tuple with -1",   lambda x: x.reshape((3, -1)),    (2, 3, 4)),
         case("flatten",                 lambda x: x.flatten(),           (2, 3, 4)),
+        case("view (PyTorch's reshape)", lambda x: x.view(4, -1),        (2, 3, 4),
+             numpy=lambda x: x.reshape(4, -1)),
         case("squeeze all",             lambda x: x.squeeze(),           (1, 3, 1)),
         case("squeeze axis",            lambda x: x.squeeze(0),          (1, 3, 1)),
         case("squeeze negative axis",   lambda x: x.squeeze(-1),         (1, 3, 1)),
@@ -539,6 +542,7 @@ OPS: list[Op] = [
              numpy=lambda x: np.broadcast_to(x, 3)),
     ]),
     Op("astype", Cast, [case("astype float64", lambda x: x.astype(np.float64), (2, 3))]),
+    Op("clone", Clone, [case("clone", lambda x: x.clone(), (2, 3), numpy=np.copy)]),
     # ---- indexing: the gradient is scattered back, repeated indices accumulate
     Op("index", Index, [
         case("index int",               lambda x: x[1],                  (4, 5)),

@@ -26,7 +26,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import higher_order, modes
+from . import higher_order, modes, versions
 from .function import freed_message
 from .shapes import sum_to
 
@@ -113,6 +113,8 @@ def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
     """The node's backward rule, called and checked: one gradient (or None) per input."""
     if node.freed:
         raise RuntimeError(freed_message(node.name))
+    if node.seq < versions.last_update and node.forward_tensors is not None:
+        versions.check(node)  # something was updated in place since the node was made
     if create_graph:
         in_grads = higher_order.run_rule_creating_graph(node, out_grads)
     else:

@@ -42,16 +42,15 @@ is set, or declares ``once_differentiable = True``.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
-from . import modes
+from . import modes, versions
 from .tensor import Tensor
 
 CONSTANT = ("constant", 0)
-_creation_counter = itertools.count()  # orders the nodes: see engine.py
+_creation_counter = versions.clock  # orders the nodes (engine.py) and in-place updates
 
 
 class Context:
@@ -71,6 +70,10 @@ class Context:
     saved_tensors: tuple = ()  # what forward saved
     forward_args: list | None = None  # what forward received, kept if it saved anything
     forward_results = None  # and what it returned
+    # for the version check (versions.py), kept too if forward saved anything:
+    forward_tensors: tuple | None = None  # the call's arguments, Tensors among them
+    input_versions: tuple | None = None  # their versions then; None: all were 0
+    output_counters: dict | None = None  # output index -> version counter, once one exists
     create_graph = False  # True while the engine runs this rule under create_graph
     scope = None  # the nn.Module call this op ran in (graph drawings)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
@@ -95,6 +98,13 @@ class Context:
                 return ("output", j)
         return CONSTANT
 
+    def keep_output_counter(self, index: int, counter: list) -> None:
+        """Keep the version counter made for output ``index``, so that the version
+        check sees an in-place update of a saved output (versions.py)."""
+        if self.output_counters is None:
+            self.output_counters = {}
+        self.output_counters[index] = counter
+
     @property
     def freed(self) -> bool:
         """Whether a backward pass without retain_graph has released this node."""
@@ -104,7 +114,7 @@ class Context:
         """Drop every array: the saved values, and the inputs that ops made (each
         becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
         self.saved_tensors = _RELEASED
-        self.forward_args = self.forward_results = None
+        self.forward_args = self.forward_results = self.forward_tensors = None
         self.inputs = tuple(
             [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
@@ -178,11 +188,12 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         arrays, inputs = [], []  # per argument: what forward gets; the Tensor to reach
-        has_tensor = needs_grad = False
+        has_tensor = needs_grad = versioned = False
         for a in args:
             if isinstance(a, Tensor):
                 has_tensor = True
                 needs_grad = needs_grad or a._requires_grad
+                versioned = versioned or a._version_counter is not None  # version maybe > 0
                 arrays.append(a.data)
                 inputs.append(a if a._requires_grad else None)
             else:
@@ -198,24 +209,36 @@ class Function:
             raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
         if not has_tensor:
             return raw  # inside a first-order backward rule: plain numpy
-        node = _record(ctx, cls, inputs, arrays, raw) if record else None
+        node = _record(ctx, cls, args, inputs, arrays, raw, versioned) if record else None
         if type(raw) is not tuple:
-            return _output_tensor(raw, node, 0)
-        return tuple([_output_tensor(r, node, j) for j, r in enumerate(raw)])
+            return _output_tensor(raw, node, 0, args)
+        return tuple([_output_tensor(r, node, j, args) for j, r in enumerate(raw)])
 
 
-def _output_tensor(value, node: Context | None, index: int) -> Tensor:
-    """An op's output: in the graph (requiring grad) when recorded and floating."""
+def _output_tensor(value, node: Context | None, index: int, args: tuple) -> Tensor:
+    """An op's output: in the graph (requiring grad) when recorded and floating; a
+    view of an argument's memory (``x.T``, ``x[0]``) shares its version counter."""
     data = value if type(value) is np.ndarray else np.asarray(value)  # numpy gives scalars
-    return Tensor._make(data, node is not None and data.dtype.kind == "f", node, index)
+    t = Tensor._make(data, node is not None and data.dtype.kind == "f", node, index)
+    if data.base is not None:  # a view, of memory an argument may hold
+        owner = data.base
+        for a in args:
+            if isinstance(a, Tensor) and (owner is a.data or owner is a.data.base):
+                t._version_counter = a._shared_version_counter()
+                break
+    return t
 
 
-def _record(ctx: Context, fn: type[Function], inputs: list, arrays: list, raw) -> Context:
+def _record(
+    ctx: Context, fn: type[Function], args: tuple, inputs: list, arrays: list, raw, versioned
+) -> Context:
     """Make ``ctx`` a node of the graph."""
     ctx.seq = next(_creation_counter)
     ctx.fn, ctx.inputs = fn, tuple(inputs)
-    if ctx.saved_tensors:  # for saved_role, under create_graph
-        ctx.forward_args, ctx.forward_results = arrays, raw
+    if ctx.saved_tensors:  # for saved_role (create_graph), and the version check
+        ctx.forward_args, ctx.forward_results, ctx.forward_tensors = arrays, raw, args
+        if versioned:  # some argument's version may be other than 0: note them all
+            ctx.input_versions = tuple([_version_of(a) for a in args])
     if type(raw) is tuple:
         ctx.n_outputs = len(raw)
         ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in raw)
@@ -224,6 +247,10 @@ def _record(ctx: Context, fn: type[Function], inputs: list, arrays: list, raw) -
     if modes.anomaly_enabled:
         ctx.site = modes.user_site()
     return ctx
+
+
+def _version_of(a) -> int | None:
+    return a._version if isinstance(a, Tensor) else None
 
 
 def _aliased(arrays: list) -> bool:

@@ -1,6 +1,7 @@
 """Shapes and axes: the small calculations that every op needs and none should repeat.
 
 - ``normalize_axis``: None, an int or ints -> None or a sorted tuple of axes >= 0;
+- ``axis_or_dim``: ``dim=`` (PyTorch's name) accepted wherever ``axis=`` is;
 - ``reduced_size``, ``reduced_shape``, ``keep_reduced_axes``: a reduction's count,
   result shape, and its gradient with the reduced axes back as size 1;
 - ``sum_to``: undo broadcasting, the one place every gradient passes (engine.py);
@@ -30,6 +31,21 @@ def normalize_axis(axis, ndim: int) -> tuple | None:
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {axis}")
     return tuple(sorted(out))
+
+
+def axis_or_dim(fn: str, axis, dim, default=None):
+    """The axis argument of ``fn``, given as ``axis=`` (numpy's name) or as ``dim=``
+    (PyTorch's); ``default`` is ``fn``'s own default for ``axis``, which does not count
+    as given. Both at once is a TypeError, as any argument given twice."""
+    if dim is None:
+        return axis
+    axis_given = axis is not None if default is None else axis != default
+    if axis_given:
+        raise TypeError(
+            f"{fn}() got both axis={axis!r} and dim={dim!r}: dim is PyTorch's name for "
+            "numpy's axis, pass only one of them"
+        )
+    return dim
 
 
 def reduced_size(shape: tuple, axes: tuple | None) -> int:

@@ -261,3 +261,21 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None
+
+
+class Clone(Function):
+    """y = a copy of x in new memory (``x.clone()``): an in-place update of one leaves
+    the other unchanged.
+
+    dy/dx: 1
+    at the kink: none (smooth)
+    second order: exact (the second derivative is 0)
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
