@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Tensor
+from .core import Tensor, as_tensor
 
 
 def _values(x) -> np.ndarray:
@@ -24,13 +24,13 @@ def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = Fal
     return bool(np.allclose(_values(a), _values(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def argmax(t, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """The index of the largest value along ``axis``, or in the flattened tensor when
-    ``axis`` is None, as an int64 Tensor with no graph; the first one on ties (as
+def argmax(t, axis: int | None = None, keepdims: bool = False, *, dim=None) -> Tensor:
+    """The index of the largest value along ``axis`` (or ``dim``), or in the flattened
+    tensor when it is None, as an int64 Tensor with no graph; the first one on ties (as
     numpy and PyTorch): ``mg.argmax(logits, axis=1)`` is each row's predicted class."""
-    return Tensor(np.argmax(_values(t), axis=axis, keepdims=keepdims).astype(np.int64))
+    return as_tensor(t).argmax(axis, keepdims, dim=dim)
 
 
-def argmin(t, axis: int | None = None, keepdims: bool = False) -> Tensor:
+def argmin(t, axis: int | None = None, keepdims: bool = False, *, dim=None) -> Tensor:
     """The index of the smallest value, as ``argmax`` finds the largest."""
-    return Tensor(np.argmin(_values(t), axis=axis, keepdims=keepdims).astype(np.int64))
+    return as_tensor(t).argmin(axis, keepdims, dim=dim)

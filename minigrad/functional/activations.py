@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..core import Function, Tensor, as_tensor
-from ..core.shapes import normalize_axis
+from ..core.shapes import axis_or_dim, normalize_axis
 from ..ops import log_softmax_and_logsumexp
 from ._common import check_float
 from .erf import normal_cdf
@@ -188,13 +188,15 @@ def _softmax_axes(x: Tensor, axis, fn: str) -> tuple:
     return normalize_axis(axis, x.ndim)
 
 
-def softmax(x: Tensor, axis=-1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``axis`` (an int or a tuple of ints)."""
+def softmax(x: Tensor, axis=-1, *, dim=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis`` (an int or a tuple of ints; or ``dim``)."""
     x = as_tensor(x)
+    axis = axis_or_dim("softmax", axis, dim, default=-1)
     return Softmax.apply(x, _softmax_axes(x, axis, "softmax"))
 
 
-def log_softmax(x: Tensor, axis=-1) -> Tensor:
-    """log(softmax(x)) along ``axis``, computed without overflow or log(0)."""
+def log_softmax(x: Tensor, axis=-1, *, dim=None) -> Tensor:
+    """log(softmax(x)) along ``axis`` (or ``dim``), computed without overflow or log(0)."""
     x = as_tensor(x)
+    axis = axis_or_dim("log_softmax", axis, dim, default=-1)
     return LogSoftmax.apply(x, _softmax_axes(x, axis, "log_softmax"))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..core.shapes import axis_or_dim
 from ..core.tensor import Tensor, as_tensor
 from .elementwise import Maximum, Minimum, Where
 from .shape import Concatenate
@@ -28,16 +29,18 @@ def minimum(a, b) -> Tensor:
     return as_tensor(Minimum.apply(a, b))
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (numpy's concatenate)."""
+def concatenate(tensors: Sequence, axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (numpy's concatenate; PyTorch's cat)."""
+    axis = axis_or_dim("concatenate", axis, dim, default=0)
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
     return Concatenate.apply(int(axis), *tensors)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+def stack(tensors: Sequence, axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along a new axis (numpy's stack)."""
+    axis = axis_or_dim("stack", axis, dim, default=0)
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: need at least one tensor")
