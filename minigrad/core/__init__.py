@@ -10,8 +10,10 @@ Read it in this order:
 5. ``higher_order.py`` -- ``create_graph``: the same rules, run on Tensors
 6. ``numpy_protocol.py`` -- ``np.exp(t)`` and friends on Tensors, for those rules
 7. ``modes.py``      -- no_grad, enable_grad, detect_anomaly, module scope
-8. ``shapes.py``     -- axes, reduced shapes, ``sum_to`` (undo broadcasting)
-9. ``dtypes.py``     -- the default float dtype and PyTorch's dtype inference
+8. ``versions.py``   -- in-place updates counted (``t._version``), and the check that
+                        a value a node saved was not changed before its rule runs
+9. ``shapes.py``     -- axes, reduced shapes, ``sum_to`` (undo broadcasting)
+10. ``dtypes.py``    -- the default float dtype and PyTorch's dtype inference
 
 The ops themselves (each with its derivative) are in ``minigrad/ops/``.
 """
