@@ -113,7 +113,7 @@ def _run_rule(node, out_grads: list, create_graph: bool) -> tuple:
     """The node's backward rule, called and checked: one gradient (or None) per input."""
     if node.freed:
         raise RuntimeError(freed_message(node.name))
-    if node.seq < versions.last_update and node.forward_tensors is not None:
+    if node.seq < versions.last_update:
         versions.check(node)  # something was updated in place since the node was made
     if create_graph:
         in_grads = higher_order.run_rule_creating_graph(node, out_grads)

@@ -70,9 +70,11 @@ class Context:
     saved_tensors: tuple = ()  # what forward saved
     forward_args: list | None = None  # what forward received, kept if it saved anything
     forward_results = None  # and what it returned
-    # for the version check (versions.py), kept too if forward saved anything:
-    forward_tensors: tuple | None = None  # the call's arguments, Tensors among them
-    input_versions: tuple | None = None  # their versions then; None: all were 0
+    # for the version check (versions.py), if forward saved anything and not every
+    # Tensor argument is an input at version 0: per argument, the version counter of a
+    # Tensor (None for anything else) and its version then
+    input_counters: tuple | None = None
+    input_versions: tuple | None = None
     output_counters: dict | None = None  # output index -> version counter, once one exists
     create_graph = False  # True while the engine runs this rule under create_graph
     scope = None  # the nn.Module call this op ran in (graph drawings)
@@ -114,7 +116,7 @@ class Context:
         """Drop every array: the saved values, and the inputs that ops made (each
         becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
         self.saved_tensors = _RELEASED
-        self.forward_args = self.forward_results = self.forward_tensors = None
+        self.forward_args = self.forward_results = None
         self.inputs = tuple(
             [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
@@ -188,14 +190,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         arrays, inputs = [], []  # per argument: what forward gets; the Tensor to reach
-        has_tensor = needs_grad = versioned = False
+        has_tensor = needs_grad = noted = False
         for a in args:
             if isinstance(a, Tensor):
                 has_tensor = True
-                needs_grad = needs_grad or a._requires_grad
-                versioned = versioned or a._version_counter is not None  # version maybe > 0
                 arrays.append(a.data)
-                inputs.append(a if a._requires_grad else None)
+                if a._requires_grad:
+                    needs_grad = True
+                    inputs.append(a)
+                else:
+                    inputs.append(None)
+                    noted = True  # the version check needs it noted: the graph lacks it
+                if a._version_counter is not None:
+                    noted = True  # and this one's version may be other than 0
             else:
                 arrays.append(a)
                 inputs.append(None)
@@ -209,7 +216,7 @@ class Function:
             raise ValueError(f"{cls.__name__}: {err} (inputs: {_describe(args)})") from err
         if not has_tensor:
             return raw  # inside a first-order backward rule: plain numpy
-        node = _record(ctx, cls, args, inputs, arrays, raw, versioned) if record else None
+        node = _record(ctx, cls, inputs, arrays, raw, args if noted else None) if record else None
         if type(raw) is not tuple:
             return _output_tensor(raw, node, 0, args)
         return tuple([_output_tensor(r, node, j, args) for j, r in enumerate(raw)])
@@ -230,15 +237,17 @@ def _output_tensor(value, node: Context | None, index: int, args: tuple) -> Tens
 
 
 def _record(
-    ctx: Context, fn: type[Function], args: tuple, inputs: list, arrays: list, raw, versioned
+    ctx: Context, fn: type[Function], inputs: list, arrays: list, raw, noted: tuple | None
 ) -> Context:
-    """Make ``ctx`` a node of the graph."""
+    """Make ``ctx`` a node of the graph. ``noted``: the call's arguments, when the
+    version check needs them (else every Tensor among them is an input, at version 0)."""
     ctx.seq = next(_creation_counter)
     ctx.fn, ctx.inputs = fn, tuple(inputs)
     if ctx.saved_tensors:  # for saved_role (create_graph), and the version check
-        ctx.forward_args, ctx.forward_results, ctx.forward_tensors = arrays, raw, args
-        if versioned:  # some argument's version may be other than 0: note them all
-            ctx.input_versions = tuple([_version_of(a) for a in args])
+        ctx.forward_args, ctx.forward_results = arrays, raw
+        if noted is not None:
+            ctx.input_counters = tuple([_counter_of(a) for a in noted])
+            ctx.input_versions = tuple([None if c is None else c[0] for c in ctx.input_counters])
     if type(raw) is tuple:
         ctx.n_outputs = len(raw)
         ctx.out_meta = tuple((np.shape(r), np.result_type(r)) for r in raw)
@@ -249,8 +258,8 @@ def _record(
     return ctx
 
 
-def _version_of(a) -> int | None:
-    return a._version if isinstance(a, Tensor) else None
+def _counter_of(a) -> list | None:
+    return a._shared_version_counter() if isinstance(a, Tensor) else None
 
 
 def _aliased(arrays: list) -> bool:

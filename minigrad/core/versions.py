@@ -9,13 +9,18 @@ them counts for all. The count is a one-element list, the smallest mutable int t
 several tensors can hold, made on first need (a share, an update): most tensors
 never need one, and their version is 0.
 
-An op that saved values for its backward keeps, until released, the arguments of its
-call and, if one of them had a counter, their versions then (``Context``); a counter
-made later for one of its outputs is kept by it too (``Context.keep_output_counter``):
-a new output is at version 0. Before the rule runs, the engine calls ``check``: a
-tensor whose version moved since, and whose memory the op saved, would make the rule
-compute with the new values, a silently wrong gradient; the pass stops instead, with
-PyTorch's error naming the op, the tensor and both versions. A tensor the op did not
+An op that saved values for its backward keeps, until released, the arrays it was
+called with. Its Tensor arguments are usually inputs of the graph (``Context.inputs``)
+that have no counter, at version 0; otherwise (a constant argument, or one with a
+counter already) it keeps each Tensor argument's counter and version
+(``Context.input_counters``, ``input_versions``). A counter made later for one of its
+outputs is kept by it too (``Context.keep_output_counter``): a new output is at
+version 0.
+
+Before the rule runs, the engine calls ``check``: a tensor whose version moved since,
+and whose memory the op saved, would make the rule compute with the new values, a
+silently wrong gradient; the pass stops instead, with PyTorch's error naming the op,
+the tensor and both versions. A tensor the op did not
 save may change freely (``tanh`` saves its output, not its input).
 
 One clock numbers both the nodes as they are made (``Context.seq``) and the in-place
@@ -42,12 +47,16 @@ def bump(counter: list) -> None:
 
 def check(node) -> None:
     """Raise if a tensor whose values ``node`` saved was updated in place since."""
-    then = node.input_versions
-    for i, arg in enumerate(node.forward_tensors):
-        if hasattr(arg, "_node"):  # a Tensor (this module imports none)
-            saved = 0 if then is None else then[i]
-            if arg._version != saved:
-                _refuse_if_saved(node, "input", i, node.forward_args[i], saved, arg._version)
+    if node.forward_args is None:
+        return  # it saved nothing
+    if node.input_counters is not None:
+        for i, (counter, then) in enumerate(zip(node.input_counters, node.input_versions)):
+            if counter is not None and counter[0] != then:
+                _refuse_if_saved(node, "input", i, node.forward_args[i], then, counter[0])
+    else:  # every Tensor argument is an input of the graph, noted at version 0
+        for i, t in enumerate(node.inputs):
+            if t is not None and t._version != 0:
+                _refuse_if_saved(node, "input", i, node.forward_args[i], 0, t._version)
     results = node.forward_results
     for j, counter in (node.output_counters or {}).items():
         result = results[j] if type(results) is tuple else results
