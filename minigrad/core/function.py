@@ -200,9 +200,9 @@ class Function:
                     inputs.append(a)
                 else:
                     inputs.append(None)
-                    noted = True  # the version check needs it noted: the graph lacks it
+                    noted = True  # a constant: only a note lets the version check see it
                 if a._version_counter is not None:
-                    noted = True  # and this one's version may be other than 0
+                    noted = True  # its version may be other than 0: note it
             else:
                 arrays.append(a)
                 inputs.append(None)
