@@ -20,8 +20,10 @@ version 0.
 Before the rule runs, the engine calls ``check``: a tensor whose version moved since,
 and whose memory the op saved, would make the rule compute with the new values, a
 silently wrong gradient; the pass stops instead, with PyTorch's error naming the op,
-the tensor and both versions. A tensor the op did not
-save may change freely (``tanh`` saves its output, not its input).
+the tensor and both versions. A tensor the op did not save may change freely
+(``tanh`` saves its output, not its input). Writing ``t.data`` with numpy bypasses
+the count, as in PyTorch: code that does so on purpose (an optimizer step) calls
+``t._bump_version()``.
 
 One clock numbers both the nodes as they are made (``Context.seq``) and the in-place
 updates, so that the engine skips ``check`` with one comparison for a node made after
