@@ -22,8 +22,8 @@ and whose memory the op saved, would make the rule compute with the new values, 
 silently wrong gradient; the pass stops instead, with PyTorch's error naming the op,
 the tensor and both versions. A tensor the op did not save may change freely
 (``tanh`` saves its output, not its input). Writing ``t.data`` with numpy bypasses
-the count, as in PyTorch: code that does so on purpose (an optimizer step) calls
-``t._bump_version()``.
+the count, as in PyTorch; code that writes ``.data`` on purpose can count its write
+with ``t._bump_version()``.
 
 One clock numbers both the nodes as they are made (``Context.seq``) and the in-place
 updates, so that the engine skips ``check`` with one comparison for a node made after
