@@ -573,3 +573,30 @@ def test_clone_is_a_differentiable_copy_in_new_memory():
     assert c.grad_fn.name == "Clone" and not np.shares_memory(c.data, x.data)
     (c * mg.tensor([3.0, 4.0])).sum().backward()
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+
+
+def test_an_optimizer_step_between_two_backwards_is_refused_not_silently_used():
+    """opt.step() changes the weights in place: a retained graph that saved them must
+    refuse a second backward instead of differentiating at the new weights."""
+    from minigrad import nn, optim
+
+    layer = nn.Linear(3, 2)
+    x = mg.randn(4, 3, requires_grad=True)
+    loss = (layer(x) ** 2).sum()
+    loss.backward(retain_graph=True)
+    optim.SGD(layer.parameters(), lr=0.1).step()
+    with pytest.raises(RuntimeError, match="version"):
+        loss.backward()
+
+
+def test_max_norm_between_two_backwards_is_refused_not_silently_used():
+    from minigrad import nn
+
+    layer = nn.Linear(3, 2)
+    layer.weight.data *= 10
+    x = mg.randn(4, 3, requires_grad=True)
+    loss = (layer(x) ** 2).sum()
+    loss.backward(retain_graph=True)
+    nn.utils.max_norm_(layer.weight, 1.0)
+    with pytest.raises(RuntimeError, match="version"):
+        loss.backward()

@@ -95,4 +95,5 @@ def max_norm_(weight: Tensor, max_norm: float, axis: int | tuple[int, ...] = 1) 
     norms = np.sqrt((w * w).sum(axis=axis, keepdims=True))
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1)
     w *= scale.astype(w.dtype, copy=False)
+    weight._bump_version()  # an in-place update, counted as t.mul_ would be
     return weight

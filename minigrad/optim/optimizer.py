@@ -110,6 +110,7 @@ class Optimizer:
         for i, p, group in indexed:
             if p.grad is not None:
                 self._update(p.data, p.grad, self.state.setdefault(i, {}), group)
+                p._bump_version()  # an in-place update: a graph that saved p now refuses
 
     def zero_grad(self) -> None:
         """Drop every parameter's gradient (``.grad = None``)."""
