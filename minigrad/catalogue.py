@@ -70,6 +70,7 @@ from .ops import (
     Reshape,
     Sigmoid,
     Sqrt,
+    Std,
     Sub,
     Sum,
     Tanh,
@@ -518,14 +519,21 @@ OPS: list[Op] = [
     Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref)),
     Op("var", None, reduction_cases("var", ddof=0) + reduction_cases("var", ddof=1),
        composed_second_order="exact (mean, products and sums)"),
-    Op("std", None, reduction_cases("std", ddof=0) + reduction_cases("std", ddof=1), kinks=[
-        Kink("`std` of equal values", "nan",
-             "std is `var(x).sqrt()`: sqrt's inf at 0 meets a zero gradient of var, and "
-             "`inf * 0` is nan, as in PyTorch (no silent fix either)", [
-            Exact("std of equal values is nan", lambda x: x.std(),
-                  [2.0, 2.0, 2.0], [np.nan, np.nan, np.nan]),
+    Op("std", Std, reduction_cases("std", ddof=0) + reduction_cases("std", ddof=1), kinks=[
+        Kink("`std` of equal values", "0",
+             "std is `norm(x - mean(x)) / sqrt(n - ddof)`, a cone whose tip is at equal "
+             "values: 0 is the minimum-norm subgradient there (as PyTorch), and its "
+             "second derivative is 0 too", [
+            Exact("std of equal values", lambda x: x.std(), [2.0, 2.0, 2.0], ZEROS, ZEROS),
+            Exact("std (ddof=1) of equal values whose mean rounds off them",
+                  lambda x: x.std(ddof=1), [0.1, 0.1, 0.1], ZEROS, ZEROS),
+            Exact("std over an axis of an equal row and an unequal row",
+                  lambda x: x.std(axis=1), [[1.0, 1.0], [0.0, 2.0]],
+                  [[0.0, 0.0], [-0.5, 0.5]], [[0.0, 0.0], [0.0, 0.0]]),
+            Exact("std (ddof=1) of relu's zeros (issue 20)",
+                  lambda x: x.relu()[[-1, 0]].std(ddof=1), [-1.0], [0.0], [0.0]),
         ]),
-    ], composed_second_order="exact where var > 0 (the sqrt of var)"),
+    ]),
     Op("norm", PNorm, [
         c for p in (1.5, 2, 3) for c in reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=p)
     ], kinks=[

@@ -35,7 +35,7 @@ def assert_exactly(actual: np.ndarray, expected) -> None:
 
 
 def deliberate_inf_and_nan():
-    """sqrt at 0 has gradient inf, and std of equal values nan, on purpose: no warning."""
+    """Some kinks have an inf or nan gradient on purpose (sqrt at 0): no warning."""
     return np.errstate(divide="ignore", invalid="ignore")
 
 

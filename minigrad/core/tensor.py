@@ -284,7 +284,7 @@ class Tensor:
         return (centered * centered).sum(axis=axes, keepdims=keepdims) / (n - ddof)
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        return _ops.Std.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims, ddof)
 
     def logsumexp(self, axis=None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) computed without overflow."""

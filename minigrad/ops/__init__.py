@@ -21,7 +21,16 @@ from .elementwise import (
     Where,
 )
 from .functions import concatenate, maximum, minimum, stack, where
-from .reductions import LogSumExp, Max, Mean, Min, PNorm, Sum, log_softmax_and_logsumexp
+from .reductions import (
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    PNorm,
+    Std,
+    Sum,
+    log_softmax_and_logsumexp,
+)
 from .shape import BroadcastTo, Concatenate, Index, IndexAdd, Reshape, Transpose
 
 __all__ = [
@@ -51,6 +60,7 @@ __all__ = [
     "Reshape",
     "Sigmoid",
     "Sqrt",
+    "Std",
     "Sub",
     "Sum",
     "Tanh",

@@ -134,6 +134,49 @@ class LogSumExp(Function):
         return _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims) * np.exp(x - y), None, None
 
 
+class Std(Function):
+    """y = sqrt(sum((x - mean(x))**2) / (n - ddof)) over axes: the standard deviation.
+
+    The mean is clipped into [min(x), max(x)], where the true mean always lies: the
+    rounded mean of equal values can miss them (three 0.1 average to 0.1 + 1.4e-17),
+    and then equal values would get a tiny y > 0 and a gradient of -1/n each instead
+    of the kink's value.
+
+    dy/dx: (x - mean(x)) / ((n - ddof) y)
+    at the kink: 0 where y = 0, equal values (the minimum-norm subgradient, as
+    PyTorch); their second derivative is 0 too
+    second order: exact (the rule uses the input x and the output y)
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, ddof):
+        n = reduced_size(x.shape, axes)
+        if n - ddof <= 0:
+            raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {n} values")
+        ctx.in_shape, ctx.axes, ctx.keepdims, ctx.dof = x.shape, axes, keepdims, n - ddof
+        mean = np.clip(
+            x.mean(axis=axes, keepdims=True),
+            x.min(axis=axes, keepdims=True),
+            x.max(axis=axes, keepdims=True),
+        )
+        centered = x - mean
+        y = np.sqrt((centered * centered).sum(axis=axes, keepdims=keepdims) / ctx.dof)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
+        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        centered = x - np.mean(x, axis=ctx.axes, keepdims=True)
+        # 0 where y = 0 through two wheres: the one inside keeps the unused branch free
+        # of 1/0, so that a second pass through it meets no inf (and 0 * inf = nan)
+        safe_y = np.where(y == 0, 1, y)
+        scale = np.where(y == 0, 0, g / (ctx.dof * safe_y))
+        return centered * scale, None, None, None
+
+
 class PNorm(Function):
     """y = (sum |x|**p)**(1/p) over axes, for 1 < p < inf (p = 1 and p = inf are
     abs().sum() and abs().max(), see Tensor.norm).
