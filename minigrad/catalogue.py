@@ -69,6 +69,7 @@ from .ops import (
     Relu,
     Reshape,
     Sigmoid,
+    SignedPower,
     Sqrt,
     Std,
     Sub,
@@ -539,11 +540,41 @@ OPS: list[Op] = [
     ], kinks=[
         Kink("`norm(p)`, 1 < p < inf, of an all-zero vector", "0",
              "the subdifferential is the unit ball of the dual norm; 0 is its "
-             "minimum-norm element", [
-            Exact("norm p=2 of zeros", lambda x: x.norm(), ZEROS, ZEROS),
+             "minimum-norm element, and its second derivative is 0 too", [
+            Exact("norm p=2 of zeros", lambda x: x.norm(), ZEROS, ZEROS, ZEROS),
             Exact("norm p=2 of a zero row and a nonzero row", lambda x: x.norm(axis=1),
                   [[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [0.6, 0.8]]),
-            Exact("norm p=3 of zeros", lambda x: x.norm(3), ZEROS, ZEROS),
+            Exact("norm p=3 of zeros", lambda x: x.norm(3), ZEROS, ZEROS, ZEROS),
+            Exact("norm p=1.5 of zeros", lambda x: x.norm(1.5), ZEROS, ZEROS, ZEROS),
+        ]),
+        Kink("`norm(p)`, 1 < p < 2, at a zero entry of a nonzero vector",
+             "0, and second derivative inf in that entry",
+             "the gradient `sign(x) abs(x)**(p-1) / y**(p-1)` is 0 there, exactly; its slope "
+             "is vertical (as `sqrt`'s at 0), so inf is the true second derivative, and a "
+             "direction that leaves the entry at 0 gets 0 from it, not `0 * inf = nan`", [
+            Exact("norm p=1.5 at zero entries", lambda x: x.norm(1.5),
+                  [0.0, 4.0, 0.0], [0.0, 1.0, 0.0], [np.inf, 0.0, np.inf]),
+            Exact("norm p=1.5 over an axis at zero entries and of zeros",
+                  lambda x: x.norm(1.5, axis=1), [[0.0, 4.0, 0.0], ZEROS],
+                  [[0.0, 1.0, 0.0], ZEROS], [[np.inf, 0.0, np.inf], ZEROS]),
+        ]),
+    ]),
+    Op("signed_power", SignedPower, [
+        case("SignedPower q=0.5 (the factor of norm's gradient)",
+             lambda x: SignedPower.apply(x, 0.5), (2, 3), on=nonzero,
+             numpy=lambda x: np.sign(x) * np.abs(x) ** 0.5),
+        case("SignedPower q=2", lambda x: SignedPower.apply(x, 2.0), (2, 3),
+             numpy=lambda x: np.sign(x) * x * x),
+    ], kinks=[
+        Kink("`SignedPower(x, q)`, q < 1, at 0", "inf, and 0 for an incoming gradient of 0",
+             "`abs(x)**q` has a vertical slope at 0, so inf is the true value (as `sqrt`); an "
+             "incoming gradient of exactly 0 means the output is not used, so nothing "
+             "depends on x through it", [
+            Exact("SignedPower q=0.5 at 0", lambda x: SignedPower.apply(x, 0.5),
+                  [-4.0, 0.0, 4.0], [0.25, np.inf, 0.25]),
+            Exact("SignedPower q=0.5 at 0 with an incoming gradient of 0",
+                  lambda x: SignedPower.apply(x, 0.5) * np.array([0.0, 1.0, 1.0], x.dtype),
+                  [0.0, 0.0, 4.0], [0.0, np.inf, 0.25]),
         ]),
     ]),
     Op("norm p=1", None, reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=1), kinks=[

@@ -92,6 +92,32 @@ class Abs(Function):
         return g * sign
 
 
+class SignedPower(Function):
+    """y = sign(x) |x|**q for a constant q > 0: x**q made odd, so that it is defined for
+    x < 0. It is the factor of PNorm's gradient that holds the norm's curvature, as an
+    op of its own so that its kink has a rule.
+
+    dy/dx: q |x|**(q-1)
+    at the kink: for q < 1, inf at x = 0 (the slope really is vertical there); but an
+    incoming gradient of exactly 0 gives 0, not 0 * inf = nan: the output is then not
+    used, so nothing depends on x through it
+    second order: exact away from x = 0 (the rule uses the input x)
+    """
+
+    @staticmethod
+    def forward(ctx, x, q):
+        ctx.q = q
+        ctx.save_for_backward(x)
+        return np.sign(x) * np.abs(x) ** q
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):  # the inf at x = 0
+            slope = ctx.q * np.abs(x) ** (ctx.q - 1)
+            return np.where(g == 0, 0, g * slope), None
+
+
 class Relu(Function):
     """y = max(x, 0). The rule reads the mask off the output (y > 0 exactly where
     x > 0), so no mask is stored.

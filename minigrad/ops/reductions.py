@@ -11,6 +11,7 @@ import numpy as np
 from ..core.function import Function
 from ..core.shapes import keep_reduced_axes as _keep
 from ..core.shapes import reduced_shape, reduced_size
+from .elementwise import SignedPower
 
 
 def log_softmax_and_logsumexp(x: np.ndarray, axes: tuple | None) -> tuple:
@@ -182,8 +183,10 @@ class PNorm(Function):
     abs().sum() and abs().max(), see Tensor.norm).
 
     dy/dx: sign(x) |x|**(p-1) / y**(p-1)
-    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient)
-    second order: exact away from zero entries (the rule uses the input and output)
+    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient), and
+    its second derivative 0 there too
+    second order: exact; at a zero entry, for p < 2, the second derivative in that
+    entry is inf (|x|**(p-1) is vertical at 0: SignedPower's kink)
     """
 
     @staticmethod
@@ -207,7 +210,15 @@ class PNorm(Function):
         p = ctx.p
         y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
         g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        # 0 for an all-zero vector (y = 0), through two wheres: the inner one keeps 1/0
+        # out of the branch not taken, so that a second pass meets no inf there either
         safe_y = np.where(y == 0, 1, y)
+        g = np.where(y == 0, 0, g)
         if p == 2:
             return g * x / safe_y, None, None, None
-        return g * np.sign(x) * (np.abs(x) / safe_y) ** (p - 1), None, None, None
+        # sign(x) |x|**(p-1) / y**(p-1) written as sign(x) |x/s|**(p-1) (s/y)**(p-1),
+        # with s the value of y, a constant: |x/s| <= 1 cannot overflow, and the inf
+        # slope at a zero entry (p < 2) reaches that entry of x alone; through y it
+        # would meet the entry's zero factor, and inf * 0 = nan would reach every entry
+        s = np.asarray(safe_y)
+        return g * SignedPower.apply(x / s, p - 1) * (s / safe_y) ** (p - 1), None, None, None
