@@ -303,6 +303,14 @@ OPS: list[Op] = [
         case("div python scalar reflected",  lambda x: 2.0 / x,         (3,), on=nonzero),
         case("div numpy array reflected",    lambda x: np.full(3, 2.0) / x, (2, 3), on=nonzero),
         case("div by python scalar",         lambda x: x / 4.0,         (3,)),
+    ], kinks=[
+        Kink("`a / b` at b = 0", "inf, or nan where a = 0 too",
+             "a pole: the value itself is inf (nan for 0 / 0), and so are its derivatives; "
+             "deliberate, no silent fix", [
+            Exact("2 / x at 0", lambda x: 2.0 / x, [0.0, 2.0], [-np.inf, -0.5], [np.inf, 0.5]),
+            Exact("a / b at b = 0 (a and b stacked)", lambda ab: ab[0] / ab[1],
+                  [[1.0, 0.0], [0.0, 0.0]], [[np.inf, np.inf], [-np.inf, np.nan]]),
+        ]),
     ]),
     Op("pow", Pow, [
         case("pow tensor exponent",          lambda a, b: a**b,       (3, 4), (3, 4), on=positive),
@@ -315,14 +323,31 @@ OPS: list[Op] = [
         case("pow numpy array base",         lambda x: np.array([1.5, 2.5, 3.0]) ** x, (2, 3)),
         case("pow list exponent",            lambda x: x ** [1.0, 2.0, 3.0], (2, 3), on=positive),
     ], kinks=[
-        Kink("`x ** 0` at 0", "0",
-             "`x ** 0` is 1 everywhere, so its derivative is 0 everywhere; the formula "
-             "`0 * x ** -1` would give nan at x = 0", [
+        Kink("`a ** b` at a = 0 and b = 0, gradient in a", "0",
+             "`a ** 0` is 1 for every a, so its slope is 0 (and so are its second "
+             "derivatives); the formula `b * a ** (b - 1)` would give `0 * inf = nan`", [
             Exact("x ** 0 at 0", lambda x: x**0, [-1.0, 0.0, 2.0], ZEROS, ZEROS),
+            Exact("a ** b at a = 0 and b = 0 (a and b stacked)", lambda ab: ab[0] ** ab[1],
+                  [[0.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 0.0]]),
+        ]),
+        Kink("`x ** b`, 0 < b < 1, at 0", "inf",
+             "the slope really is vertical there, as `sqrt`'s; no silent fix", [
+            Exact("x ** 0.5 at 0 is inf", lambda x: x**0.5,
+                  [0.0, 4.0], [np.inf, 0.25], [-np.inf, -0.03125]),
+        ]),
+        Kink("`x ** b`, b < 0, at 0", "inf or -inf",
+             "a pole: the value itself is inf, and its slope is not finite either; "
+             "deliberate, no silent fix", [
+            Exact("x ** -1 at 0", lambda x: x**-1, [0.0, 2.0], [-np.inf, -0.25], [np.inf, 0.25]),
+        ]),
+        Kink("`x ** b` below 0, b not an integer", "nan",
+             "outside the real domain: the value is nan too", [
+            Exact("x ** 0.5 below 0 is nan", lambda x: x**0.5, [-1.0, 4.0], [np.nan, 0.25]),
         ]),
         Kink("`a ** b` at `a <= 0`, gradient in b", "0",
              "`a ** b * log(a)` tends to 0 as a tends to 0 for b > 0, and a real log of "
-             "a < 0 does not exist", [
+             "a < 0 does not exist (at a = 0 with b < 0 the value is inf, and this "
+             "gradient nan)", [
             Exact("a ** b at a <= 0 (a and b stacked)", lambda ab: ab[0] ** ab[1],
                   [[0.0, -2.0], [2.0, 2.0]], [[0.0, -4.0], [0.0, 0.0]]),
         ]),
@@ -345,12 +370,30 @@ OPS: list[Op] = [
     ]),
     # ---- elementwise functions: cases away from the kinks, the kinks exactly
     Op("exp", Exp, [case("exp", lambda x: x.exp(), (2, 3), numpy=np.exp)]),
-    Op("log", Log, [case("log", lambda x: x.log(), (2, 3), on=positive, numpy=np.log)]),
+    Op("log", Log, [
+        case("log", lambda x: x.log(), (2, 3), on=positive, numpy=np.log),
+    ], kinks=[
+        Kink("`log` at 0", "inf",
+             "the derivative 1/x really is infinite, and the value is -inf; no silent fix", [
+            Exact("log at 0 is inf", lambda x: x.log(), [0.0, 4.0], [np.inf, 0.25],
+                  [-np.inf, -0.0625]),
+        ]),
+        Kink("`log` below 0", "1/x, as PyTorch",
+             "the value is nan (outside the real domain), and that already shows; the "
+             "rule 1/x does not look at it", [
+            Exact("log below 0 is 1/x", lambda x: x.log(), [-2.0, 4.0], [-0.5, 0.25],
+                  [-0.25, -0.0625]),
+        ]),
+    ]),
     Op("sqrt", Sqrt, [
         case("sqrt", lambda x: x.sqrt(), (2, 3), on=positive, numpy=np.sqrt),
     ], kinks=[
         Kink("`sqrt` at 0", "inf", "the derivative really is infinite; no silent fix", [
-            Exact("sqrt at 0 is inf", lambda x: x.sqrt(), [0.0, 4.0], [np.inf, 0.25]),
+            Exact("sqrt at 0 is inf", lambda x: x.sqrt(), [0.0, 4.0], [np.inf, 0.25],
+                  [-np.inf, -0.03125]),
+        ]),
+        Kink("`sqrt` below 0", "nan", "outside the real domain: the value is nan too", [
+            Exact("sqrt below 0 is nan", lambda x: x.sqrt(), [-1.0, 4.0], [np.nan, 0.25]),
         ]),
     ]),
     Op("abs", Abs, [
@@ -517,7 +560,16 @@ OPS: list[Op] = [
                   [[1.0, 5.0], [1.0, 4.0]], [[0.5, 0.0], [0.5, 1.0]], [[0.0, 0.0]] * 2),
         ]),
     ]),
-    Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref)),
+    Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref), kinks=[
+        Kink("`logsumexp` of an all `-inf` slice", "nan",
+             "the value is -inf, and the gradient `exp(x - y)` is `exp(-inf + inf)`: no "
+             "finite input is near to take a limit from; deliberate, as PyTorch", [
+            Exact("logsumexp of -inf is nan", lambda x: x.logsumexp(), [-np.inf, -np.inf],
+                  [np.nan, np.nan]),
+            Exact("logsumexp over an axis of an all -inf row", lambda x: x.logsumexp(axis=1),
+                  [[-np.inf, -np.inf], [0.0, 0.0]], [[np.nan, np.nan], [0.5, 0.5]]),
+        ]),
+    ]),
     Op("var", None, reduction_cases("var", ddof=0) + reduction_cases("var", ddof=1),
        composed_second_order="exact (mean, products and sums)"),
     Op("std", Std, reduction_cases("std", ddof=0) + reduction_cases("std", ddof=1), kinks=[
@@ -606,7 +658,14 @@ OPS: list[Op] = [
     Op("gelu tanh", GeluTanh, [
         case("F.gelu (tanh)", lambda x: F.gelu(x, approximate="tanh"), (5,), numpy=None),
     ]),
-    Op("softmax", Softmax, [case("F.softmax", F.softmax, (3, 4), numpy=None)]),
+    Op("softmax", Softmax, [case("F.softmax", F.softmax, (3, 4), numpy=None)], kinks=[
+        Kink("`log` of `softmax` where a probability underflows to 0", "nan",
+             "softmax gives exactly 0 there, and log's gradient 1/0 = inf meets softmax's "
+             "factor y = 0; deliberate: `log_softmax` is the stable op, exact there", [
+            Exact("log of softmax underflow is nan", lambda x: F.softmax(x).log(),
+                  [0.0, 1000.0], [np.nan, np.nan]),
+        ]),
+    ]),
     Op("log_softmax", LogSoftmax, [case("F.log_softmax", F.log_softmax, (3, 4), numpy=None)]),
     Op("linear", Affine, [
         case("F.linear", F.linear, (2, 4), (3, 4), (3,), numpy=lambda x, w, b: x @ w.T + b),
@@ -626,9 +685,24 @@ OPS: list[Op] = [
     ], composed_second_order="exact (a difference, its square, a mean)"),
     Op("l1_loss", None, [
         case("F.l1_loss", lambda a, b: F.l1_loss(a, b + 5), (4,), (4,), numpy=None),
+    ], kinks=[
+        Kink("`l1_loss` at pred == target", "0", "it is `abs(pred - target)`", [
+            Exact("l1_loss at pred == target",
+                  lambda x: F.l1_loss(x, np.ones(3), reduction="sum"),
+                  [0.0, 1.0, 2.0], [-1.0, 0.0, 1.0], ZEROS),
+        ]),
     ], composed_second_order="exact (abs: 0 almost everywhere)"),
     Op("huber_loss", None, [
         case("F.huber_loss", lambda a, b: F.huber_loss(a, b * 3), (6,), (6,), numpy=None),
+    ], kinks=[
+        Kink("`huber_loss` at `abs(pred - target) == delta`",
+             "the quadratic piece's: gradient pred - target, second derivative 1",
+             "the two pieces meet there with equal value and slope, so only the second "
+             "derivative jumps (from 1 to 0); the closed interval takes 1, as PyTorch", [
+            Exact("huber_loss at abs(pred - target) == delta",
+                  lambda x: F.huber_loss(x, np.zeros(4), reduction="sum"),
+                  [-1.0, 0.0, 1.0, 2.0], [-1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0]),
+        ]),
     ], composed_second_order="exact (where of a square and abs; the gradient is continuous)"),
     Op("dropout", None, [
         case("F.dropout (fixed mask)", dropout_with_a_fixed_mask, (4, 5), numpy=None),
@@ -657,6 +731,12 @@ OPS: list[Op] = [
     Op("elastic_net_penalty", None, [
         case("F.elastic_net_penalty", lambda x: F.elastic_net_penalty([x], 0.3), (5,),
              on=nonzero, numpy=None),
+    ], kinks=[
+        Kink("`elastic_net_penalty` at w = 0", "0 from its L1 part",
+             "it takes `l1_penalty`'s subgradient", [
+            Exact("elastic_net_penalty at 0", lambda x: F.elastic_net_penalty([x], 0.5),
+                  [-2.0, 0.0, 3.0], [-2.5, 0.0, 3.5], [1.0, 1.0, 1.0]),
+        ]),
     ], composed_second_order="exact (l1_penalty and l2_penalty)"),
     Op("mlp", None, [
         case("nn.MLP (tanh, layer norm)",

@@ -32,8 +32,8 @@ class Log(Function):
     """y = log(x).
 
     dy/dx: 1/x
-    at the kink: none (log(0) = -inf with gradient inf, and nan below 0: deliberate,
-    no silent fix)
+    at the kink: inf at x = 0, where log(0) = -inf (deliberate, no silent fix); below
+    0 the value is nan and the gradient still 1/x, as PyTorch
     second order: exact (the rule uses the input x)
     """
 
@@ -52,7 +52,8 @@ class Sqrt(Function):
     """y = sqrt(x).
 
     dy/dx: 1/(2 sqrt(x))
-    at the kink: inf at x = 0 (the true limit; no silent fix)
+    at the kink: inf at x = 0 (the true limit; no silent fix); nan below 0, as the
+    value
     second order: exact (the rule uses the output y)
     """
 

@@ -116,7 +116,8 @@ class LogSumExp(Function):
     """y = log(sum(exp(x))) over axes, without overflow (``log_softmax_and_logsumexp``).
 
     dy/dx: exp(x - y), the softmax of x
-    at the kink: none (smooth; an all -inf slice gives y = -inf and gradient nan)
+    at the kink: nan for an all -inf slice, where y = -inf and exp(x - y) is
+    exp(-inf + inf) (deliberate, as PyTorch)
     second order: exact (the rule uses the input x and the output y)
     """
 
