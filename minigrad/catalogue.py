@@ -406,12 +406,15 @@ OPS: list[Op] = [
             Exact("abs at 0", abs, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
         ]),
     ]),
-    Op("sign", None, kinks=[
+    Op("sign", None, [
+        case("sign times x", lambda x: x.sign() * x, (2, 3), on=nonzero,
+             numpy=lambda x: np.sign(x) * x),
+    ], kinks=[
         Kink("`sign`", "0 everywhere", "sign is piecewise constant; its output carries no graph", [
             Exact("sign carries no graph, so sign(x) * x has gradient sign(x)",
                   lambda x: x.sign() * x, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
         ]),
-    ], composed_second_order="none (sign carries no graph)"),
+    ], composed_second_order="exact (0 almost everywhere: sign carries no graph)"),
     Op("relu", Relu, [
         case("relu", lambda x: x.relu(), (2, 3), on=nonzero, numpy=lambda x: np.maximum(x, 0)),
     ], kinks=[
@@ -444,7 +447,7 @@ OPS: list[Op] = [
         case("where", lambda a, b: where(COND, a, b), (3, 4), (4,),
              numpy=lambda a, b: np.where(COND, a, b)),
         case("where tensor condition and scalar", lambda x: where(x > 0, x, 0.5), (3, 4),
-             numpy=lambda x: np.where(x > 0, x, 0.5)),
+             on=nonzero, numpy=lambda x: np.where(x > 0, x, 0.5)),
     ]),
     Op("maximum", Maximum, [
         case("maximum", lambda a, b: maximum(a, b), (3, 4), (4,), numpy=np.maximum),

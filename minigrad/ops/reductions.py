@@ -197,9 +197,10 @@ class PNorm(Function):
         if p == 2:
             y = np.sqrt((x * x).sum(axis=axes, keepdims=keepdims))
         else:
-            # scale by the largest entry so that |x|**p neither overflows nor underflows
+            # scale by the largest entry so that |x|**p neither overflows nor underflows;
+            # not by 0 (all zeros) or inf (then inf / inf would make the norm nan, not inf)
             top = np.max(ax, axis=axes, keepdims=True)
-            safe_top = np.where(top > 0, top, 1)
+            safe_top = np.where((top > 0) & (top < np.inf), top, 1)
             y = (((ax / safe_top) ** p).sum(axis=axes, keepdims=True)) ** (1 / p) * safe_top
             y = y if keepdims else y.reshape(reduced_shape(x.shape, axes))
         ctx.save_for_backward(x, y)
