@@ -165,17 +165,17 @@ AXIS_FORMS = [None, 1, -1, (0, 2), (-1, 0)]  # all, int, negative int, tuple, ne
 
 
 def reduction_cases(
-    method: str, reference: Callable | None = None, axes: list = AXIS_FORMS, **fixed
+    method: str, reference: Callable | None = None, axes: list = AXIS_FORMS, on=real, **fixed
 ) -> list[Case]:
-    """``x.<method>(**fixed, axis=..., keepdims=...)`` on a (2, 3, 4) tensor for every
-    axis form, with and without keepdims. Without a ``reference`` the forward is
-    compared with numpy's method of the same name."""
+    """``x.<method>(**fixed, axis=..., keepdims=...)`` on a (2, 3, 4) tensor drawn ``on``
+    a domain, for every axis form, with and without keepdims. Without a ``reference``
+    the forward is compared with numpy's method of the same name."""
     cases = []
     for axis, keepdims in itertools.product(axes, [False, True]):
         kw = {**fixed, "axis": axis, "keepdims": keepdims}
         name = " ".join([method, *(f"{k}={v}" for k, v in kw.items())])
         ref = partial(reference, **kw) if reference else "fn"
-        cases.append(case(name, methodcaller(method, **kw), (2, 3, 4), numpy=ref))
+        cases.append(case(name, methodcaller(method, **kw), (2, 3, 4), on=on, numpy=ref))
     return cases
 
 
@@ -591,7 +591,9 @@ OPS: list[Op] = [
         ]),
     ]),
     Op("norm", PNorm, [
-        c for p in (1.5, 2, 3) for c in reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=p)
+        # p < 2 away from zero entries, where its second derivative is inf (a kink below)
+        *reduction_cases("norm", norm_ref, AXIS_FORMS[:4], on=nonzero, p=1.5),
+        *(c for p in (2, 3) for c in reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=p)),
     ], kinks=[
         Kink("`norm(p)`, 1 < p < inf, of an all-zero vector", "0",
              "the subdifferential is the unit ball of the dual norm; 0 is its "
