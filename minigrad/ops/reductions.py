@@ -141,8 +141,8 @@ class Std(Function):
 
     The mean is clipped into [min(x), max(x)], where the true mean always lies: the
     rounded mean of equal values can miss them (three 0.1 average to 0.1 + 1.4e-17),
-    and then equal values would get a tiny y > 0 and a gradient of -1/n each instead
-    of the kink's value.
+    and then equal values would get a tiny y > 0 and a gradient of about -1/n each
+    instead of the kink's 0.
 
     dy/dx: (x - mean(x)) / ((n - ddof) y)
     at the kink: 0 where y = 0, equal values (the minimum-norm subgradient, as
