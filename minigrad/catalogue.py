@@ -70,7 +70,9 @@ from .ops import (
     Relu,
     Reshape,
     Sigmoid,
+    SignedPower,
     Sqrt,
+    Std,
     Sub,
     Sum,
     Tanh,
@@ -164,17 +166,17 @@ AXIS_FORMS = [None, 1, -1, (0, 2), (-1, 0)]  # all, int, negative int, tuple, ne
 
 
 def reduction_cases(
-    method: str, reference: Callable | None = None, axes: list = AXIS_FORMS, **fixed
+    method: str, reference: Callable | None = None, axes: list = AXIS_FORMS, on=real, **fixed
 ) -> list[Case]:
-    """``x.<method>(**fixed, axis=..., keepdims=...)`` on a (2, 3, 4) tensor for every
-    axis form, with and without keepdims. Without a ``reference`` the forward is
-    compared with numpy's method of the same name."""
+    """``x.<method>(**fixed, axis=..., keepdims=...)`` on a (2, 3, 4) tensor drawn ``on``
+    a domain, for every axis form, with and without keepdims. Without a ``reference``
+    the forward is compared with numpy's method of the same name."""
     cases = []
     for axis, keepdims in itertools.product(axes, [False, True]):
         kw = {**fixed, "axis": axis, "keepdims": keepdims}
         name = " ".join([method, *(f"{k}={v}" for k, v in kw.items())])
         ref = partial(reference, **kw) if reference else "fn"
-        cases.append(case(name, methodcaller(method, **kw), (2, 3, 4), numpy=ref))
+        cases.append(case(name, methodcaller(method, **kw), (2, 3, 4), on=on, numpy=ref))
     return cases
 
 
@@ -377,6 +379,14 @@ OPS: list[Op] = [
         case("div python scalar reflected",  lambda x: 2.0 / x,         (3,), on=nonzero),
         case("div numpy array reflected",    lambda x: np.full(3, 2.0) / x, (2, 3), on=nonzero),
         case("div by python scalar",         lambda x: x / 4.0,         (3,)),
+    ], kinks=[
+        Kink("`a / b` at b = 0", "inf, or nan where a = 0 too",
+             "a pole: the value itself is inf (nan for 0 / 0), and so are its derivatives; "
+             "deliberate, no silent fix", [
+            Exact("2 / x at 0", lambda x: 2.0 / x, [0.0, 2.0], [-np.inf, -0.5], [np.inf, 0.5]),
+            Exact("a / b at b = 0 (a and b stacked)", lambda ab: ab[0] / ab[1],
+                  [[1.0, 0.0], [0.0, 0.0]], [[np.inf, np.inf], [-np.inf, np.nan]]),
+        ]),
     ]),
     Op("pow", Pow, [
         case("pow tensor exponent",          lambda a, b: a**b,       (3, 4), (3, 4), on=positive),
@@ -389,14 +399,31 @@ OPS: list[Op] = [
         case("pow numpy array base",         lambda x: np.array([1.5, 2.5, 3.0]) ** x, (2, 3)),
         case("pow list exponent",            lambda x: x ** [1.0, 2.0, 3.0], (2, 3), on=positive),
     ], kinks=[
-        Kink("`x ** 0` at 0", "0",
-             "`x ** 0` is 1 everywhere, so its derivative is 0 everywhere; the formula "
-             "`0 * x ** -1` would give nan at x = 0", [
+        Kink("`a ** b` at a = 0 and b = 0, gradient in a", "0",
+             "`a ** 0` is 1 for every a, so its slope is 0 (and so are its second "
+             "derivatives); the formula `b * a ** (b - 1)` would give `0 * inf = nan`", [
             Exact("x ** 0 at 0", lambda x: x**0, [-1.0, 0.0, 2.0], ZEROS, ZEROS),
+            Exact("a ** b at a = 0 and b = 0 (a and b stacked)", lambda ab: ab[0] ** ab[1],
+                  [[0.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 0.0]]),
+        ]),
+        Kink("`x ** b`, 0 < b < 1, at 0", "inf",
+             "the slope really is vertical there, as `sqrt`'s; no silent fix", [
+            Exact("x ** 0.5 at 0 is inf", lambda x: x**0.5,
+                  [0.0, 4.0], [np.inf, 0.25], [-np.inf, -0.03125]),
+        ]),
+        Kink("`x ** b`, b < 0, at 0", "inf or -inf",
+             "a pole: the value itself is inf, and its slope is not finite either; "
+             "deliberate, no silent fix", [
+            Exact("x ** -1 at 0", lambda x: x**-1, [0.0, 2.0], [-np.inf, -0.25], [np.inf, 0.25]),
+        ]),
+        Kink("`x ** b` below 0, b not an integer", "nan",
+             "outside the real domain: the value is nan too", [
+            Exact("x ** 0.5 below 0 is nan", lambda x: x**0.5, [-1.0, 4.0], [np.nan, 0.25]),
         ]),
         Kink("`a ** b` at `a <= 0`, gradient in b", "0",
              "`a ** b * log(a)` tends to 0 as a tends to 0 for b > 0, and a real log of "
-             "a < 0 does not exist", [
+             "a < 0 does not exist (at a = 0 with b < 0 the value is inf, and this "
+             "gradient nan)", [
             Exact("a ** b at a <= 0 (a and b stacked)", lambda ab: ab[0] ** ab[1],
                   [[0.0, -2.0], [2.0, 2.0]], [[0.0, -4.0], [0.0, 0.0]]),
         ]),
@@ -419,12 +446,30 @@ OPS: list[Op] = [
     ]),
     # ---- elementwise functions: cases away from the kinks, the kinks exactly
     Op("exp", Exp, [case("exp", lambda x: x.exp(), (2, 3), numpy=np.exp)]),
-    Op("log", Log, [case("log", lambda x: x.log(), (2, 3), on=positive, numpy=np.log)]),
+    Op("log", Log, [
+        case("log", lambda x: x.log(), (2, 3), on=positive, numpy=np.log),
+    ], kinks=[
+        Kink("`log` at 0", "inf",
+             "the derivative 1/x really is infinite, and the value is -inf; no silent fix", [
+            Exact("log at 0 is inf", lambda x: x.log(), [0.0, 4.0], [np.inf, 0.25],
+                  [-np.inf, -0.0625]),
+        ]),
+        Kink("`log` below 0", "1/x, as PyTorch",
+             "the value is nan (outside the real domain), and that already shows; the "
+             "rule 1/x does not look at it", [
+            Exact("log below 0 is 1/x", lambda x: x.log(), [-2.0, 4.0], [-0.5, 0.25],
+                  [-0.25, -0.0625]),
+        ]),
+    ]),
     Op("sqrt", Sqrt, [
         case("sqrt", lambda x: x.sqrt(), (2, 3), on=positive, numpy=np.sqrt),
     ], kinks=[
         Kink("`sqrt` at 0", "inf", "the derivative really is infinite; no silent fix", [
-            Exact("sqrt at 0 is inf", lambda x: x.sqrt(), [0.0, 4.0], [np.inf, 0.25]),
+            Exact("sqrt at 0 is inf", lambda x: x.sqrt(), [0.0, 4.0], [np.inf, 0.25],
+                  [-np.inf, -0.03125]),
+        ]),
+        Kink("`sqrt` below 0", "nan", "outside the real domain: the value is nan too", [
+            Exact("sqrt below 0 is nan", lambda x: x.sqrt(), [-1.0, 4.0], [np.nan, 0.25]),
         ]),
     ]),
     Op("abs", Abs, [
@@ -437,12 +482,15 @@ OPS: list[Op] = [
             Exact("abs at 0", abs, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
         ], count=zeros_in_first_input),
     ]),
-    Op("sign", None, kinks=[
+    Op("sign", None, [
+        case("sign times x", lambda x: x.sign() * x, (2, 3), on=nonzero,
+             numpy=lambda x: np.sign(x) * x),
+    ], kinks=[
         Kink("`sign`", "0 everywhere", "sign is piecewise constant; its output carries no graph", [
             Exact("sign carries no graph, so sign(x) * x has gradient sign(x)",
                   lambda x: x.sign() * x, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
         ]),
-    ], composed_second_order="none (sign carries no graph)"),
+    ], composed_second_order="exact (0 almost everywhere: sign carries no graph)"),
     Op("relu", Relu, [
         case("relu", lambda x: x.relu(), (2, 3), on=nonzero, numpy=lambda x: np.maximum(x, 0)),
     ], kinks=[
@@ -475,7 +523,7 @@ OPS: list[Op] = [
         case("where", lambda a, b: where(COND, a, b), (3, 4), (4,),
              numpy=lambda a, b: np.where(COND, a, b)),
         case("where tensor condition and scalar", lambda x: where(x > 0, x, 0.5), (3, 4),
-             numpy=lambda x: np.where(x > 0, x, 0.5)),
+             on=nonzero, numpy=lambda x: np.where(x > 0, x, 0.5)),
     ]),
     Op("maximum", Maximum, [
         case("maximum", lambda a, b: maximum(a, b), (3, 4), (4,), numpy=np.maximum),
@@ -594,28 +642,76 @@ OPS: list[Op] = [
                   [[1.0, 5.0], [1.0, 4.0]], [[0.5, 0.0], [0.5, 1.0]], [[0.0, 0.0]] * 2),
         ], count=ties_for_the_extreme(np.min)),
     ]),
-    Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref)),
+    Op("logsumexp", LogSumExp, reduction_cases("logsumexp", logsumexp_ref), kinks=[
+        Kink("`logsumexp` of an all `-inf` slice", "nan",
+             "the value is -inf, and the gradient `exp(x - y)` is `exp(-inf + inf)`: no "
+             "finite input is near to take a limit from; deliberate, as PyTorch", [
+            Exact("logsumexp of -inf is nan", lambda x: x.logsumexp(), [-np.inf, -np.inf],
+                  [np.nan, np.nan]),
+            Exact("logsumexp over an axis of an all -inf row", lambda x: x.logsumexp(axis=1),
+                  [[-np.inf, -np.inf], [0.0, 0.0]], [[np.nan, np.nan], [0.5, 0.5]]),
+        ]),
+    ]),
     Op("var", None, reduction_cases("var", ddof=0) + reduction_cases("var", ddof=1),
        composed_second_order="exact (mean, products and sums)"),
-    Op("std", None, reduction_cases("std", ddof=0) + reduction_cases("std", ddof=1), kinks=[
-        Kink("`std` of equal values", "nan",
-             "std is `var(x).sqrt()`: sqrt's inf at 0 meets a zero gradient of var, and "
-             "`inf * 0` is nan, as in PyTorch (no silent fix either)", [
-            Exact("std of equal values is nan", lambda x: x.std(),
-                  [2.0, 2.0, 2.0], [np.nan, np.nan, np.nan]),
+    Op("std", Std, reduction_cases("std", ddof=0) + reduction_cases("std", ddof=1), kinks=[
+        Kink("`std` of equal values", "0",
+             "std is `norm(x - mean(x)) / sqrt(n - ddof)`, a cone whose tip is at equal "
+             "values: 0 is the minimum-norm subgradient there (as PyTorch), and its "
+             "second derivative is 0 too", [
+            Exact("std of equal values", lambda x: x.std(), [2.0, 2.0, 2.0], ZEROS, ZEROS),
+            Exact("std (ddof=1) of equal values whose mean rounds off them",
+                  lambda x: x.std(ddof=1), [0.1, 0.1, 0.1], ZEROS, ZEROS),
+            Exact("std over an axis of an equal row and an unequal row",
+                  lambda x: x.std(axis=1), [[1.0, 1.0], [0.0, 2.0]],
+                  [[0.0, 0.0], [-0.5, 0.5]], [[0.0, 0.0], [0.0, 0.0]]),
+            Exact("std (ddof=1) of relu's zeros (issue 20)",
+                  lambda x: x.relu()[[-1, 0]].std(ddof=1), [-1.0], [0.0], [0.0]),
         ]),
-    ], composed_second_order="exact where var > 0 (the sqrt of var)"),
+    ]),
     Op("norm", PNorm, [
-        c for p in (1.5, 2, 3) for c in reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=p)
+        # p < 2 away from zero entries, where its second derivative is inf (a kink below)
+        *reduction_cases("norm", norm_ref, AXIS_FORMS[:4], on=nonzero, p=1.5),
+        *(c for p in (2, 3) for c in reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=p)),
     ], kinks=[
         Kink("`norm(p)`, 1 < p < inf, of an all-zero vector", "0",
              "the subdifferential is the unit ball of the dual norm; 0 is its "
-             "minimum-norm element", [
-            Exact("norm p=2 of zeros", lambda x: x.norm(), ZEROS, ZEROS),
+             "minimum-norm element, and its second derivative is 0 too", [
+            Exact("norm p=2 of zeros", lambda x: x.norm(), ZEROS, ZEROS, ZEROS),
             Exact("norm p=2 of a zero row and a nonzero row", lambda x: x.norm(axis=1),
                   [[0.0, 0.0], [3.0, 4.0]], [[0.0, 0.0], [0.6, 0.8]]),
-            Exact("norm p=3 of zeros", lambda x: x.norm(3), ZEROS, ZEROS),
+            Exact("norm p=3 of zeros", lambda x: x.norm(3), ZEROS, ZEROS, ZEROS),
+            Exact("norm p=1.5 of zeros", lambda x: x.norm(1.5), ZEROS, ZEROS, ZEROS),
         ], count=in_zero_vectors),
+        Kink("`norm(p)`, 1 < p < 2, at a zero entry of a nonzero vector",
+             "0, and second derivative inf in that entry",
+             "the gradient `sign(x) abs(x)**(p-1) / y**(p-1)` is 0 there, exactly; its slope "
+             "is vertical (as `sqrt`'s at 0), so inf is the true second derivative, and a "
+             "direction that leaves the entry at 0 gets 0 from it, not `0 * inf = nan`", [
+            Exact("norm p=1.5 at zero entries", lambda x: x.norm(1.5),
+                  [0.0, 4.0, 0.0], [0.0, 1.0, 0.0], [np.inf, 0.0, np.inf]),
+            Exact("norm p=1.5 over an axis at zero entries and of zeros",
+                  lambda x: x.norm(1.5, axis=1), [[0.0, 4.0, 0.0], ZEROS],
+                  [[0.0, 1.0, 0.0], ZEROS], [[np.inf, 0.0, np.inf], ZEROS]),
+        ]),
+    ]),
+    Op("signed_power", SignedPower, [
+        case("SignedPower q=0.5 (the factor of norm's gradient)",
+             lambda x: SignedPower.apply(x, 0.5), (2, 3), on=nonzero,
+             numpy=lambda x: np.sign(x) * np.abs(x) ** 0.5),
+        case("SignedPower q=2", lambda x: SignedPower.apply(x, 2.0), (2, 3),
+             numpy=lambda x: np.sign(x) * x * x),
+    ], kinks=[
+        Kink("`SignedPower(x, q)`, q < 1, at 0", "inf, and 0 for an incoming gradient of 0",
+             "`abs(x)**q` has a vertical slope at 0, so inf is the true value (as `sqrt`); an "
+             "incoming gradient of exactly 0 means the output is not used, so nothing "
+             "depends on x through it", [
+            Exact("SignedPower q=0.5 at 0", lambda x: SignedPower.apply(x, 0.5),
+                  [-4.0, 0.0, 4.0], [0.25, np.inf, 0.25]),
+            Exact("SignedPower q=0.5 at 0 with an incoming gradient of 0",
+                  lambda x: SignedPower.apply(x, 0.5) * np.array([0.0, 1.0, 1.0], x.dtype),
+                  [0.0, 0.0, 4.0], [0.0, np.inf, 0.25]),
+        ]),
     ]),
     Op("norm p=1", None, reduction_cases("norm", norm_ref, AXIS_FORMS[:4], p=1), kinks=[
         Kink("`norm(p=1)` at zero entries", "0", "it is `abs(x).sum()`", [
@@ -646,7 +742,14 @@ OPS: list[Op] = [
     Op("gelu tanh", GeluTanh, [
         case("F.gelu (tanh)", lambda x: F.gelu(x, approximate="tanh"), (5,), numpy=None),
     ]),
-    Op("softmax", Softmax, [case("F.softmax", F.softmax, (3, 4), numpy=None)]),
+    Op("softmax", Softmax, [case("F.softmax", F.softmax, (3, 4), numpy=None)], kinks=[
+        Kink("`log` of `softmax` where a probability underflows to 0", "nan",
+             "softmax gives exactly 0 there, and log's gradient 1/0 = inf meets softmax's "
+             "factor y = 0; deliberate: `log_softmax` is the stable op, exact there", [
+            Exact("log of softmax underflow is nan", lambda x: F.softmax(x).log(),
+                  [0.0, 1000.0], [np.nan, np.nan]),
+        ]),
+    ]),
     Op("log_softmax", LogSoftmax, [case("F.log_softmax", F.log_softmax, (3, 4), numpy=None)]),
     Op("linear", Affine, [
         case("F.linear", F.linear, (2, 4), (3, 4), (3,), numpy=lambda x, w, b: x @ w.T + b),
@@ -666,9 +769,24 @@ OPS: list[Op] = [
     ], composed_second_order="exact (a difference, its square, a mean)"),
     Op("l1_loss", None, [
         case("F.l1_loss", lambda a, b: F.l1_loss(a, b + 5), (4,), (4,), numpy=None),
+    ], kinks=[
+        Kink("`l1_loss` at pred == target", "0", "it is `abs(pred - target)`", [
+            Exact("l1_loss at pred == target",
+                  lambda x: F.l1_loss(x, np.ones(3), reduction="sum"),
+                  [0.0, 1.0, 2.0], [-1.0, 0.0, 1.0], ZEROS),
+        ]),
     ], composed_second_order="exact (abs: 0 almost everywhere)"),
     Op("huber_loss", None, [
         case("F.huber_loss", lambda a, b: F.huber_loss(a, b * 3), (6,), (6,), numpy=None),
+    ], kinks=[
+        Kink("`huber_loss` at `abs(pred - target) == delta`",
+             "the quadratic piece's: gradient pred - target, second derivative 1",
+             "the two pieces meet there with equal value and slope, so only the second "
+             "derivative jumps (from 1 to 0); the closed interval takes 1, as PyTorch", [
+            Exact("huber_loss at abs(pred - target) == delta",
+                  lambda x: F.huber_loss(x, np.zeros(4), reduction="sum"),
+                  [-1.0, 0.0, 1.0, 2.0], [-1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0]),
+        ]),
     ], composed_second_order="exact (where of a square and abs; the gradient is continuous)"),
     Op("dropout", None, [
         case("F.dropout (fixed mask)", dropout_with_a_fixed_mask, (4, 5), numpy=None),
@@ -697,6 +815,12 @@ OPS: list[Op] = [
     Op("elastic_net_penalty", None, [
         case("F.elastic_net_penalty", lambda x: F.elastic_net_penalty([x], 0.3), (5,),
              on=nonzero, numpy=None),
+    ], kinks=[
+        Kink("`elastic_net_penalty` at w = 0", "0 from its L1 part",
+             "it takes `l1_penalty`'s subgradient", [
+            Exact("elastic_net_penalty at 0", lambda x: F.elastic_net_penalty([x], 0.5),
+                  [-2.0, 0.0, 3.0], [-2.5, 0.0, 3.5], [1.0, 1.0, 1.0]),
+        ]),
     ], composed_second_order="exact (l1_penalty and l2_penalty)"),
     Op("mlp", None, [
         case("nn.MLP (tanh, layer norm)",

@@ -60,6 +60,13 @@ def test_every_op_has_cases_or_kinks():
     assert all(op.cases or op.kinks for op in OPS)
 
 
+def test_every_function_whose_rule_names_a_kink_has_a_row_in_the_table():
+    """A rule that says more than "none" at the kink has a row (and exact checks)."""
+    for op in OPS:
+        if op.function is not None and not rule_of(op.function).kink.startswith("none"):
+            assert op.kinks, f"{op.name}: its rule names a kink; add a Kink to the catalogue"
+
+
 def test_names_are_unique_as_they_are_test_ids_and_cli_names():
     ops = [op.name for op in OPS]
     cases = [case.name for op in OPS for case in op.cases]
@@ -78,7 +85,8 @@ def test_rule_of_reads_the_three_closing_lines():
 
 def test_rule_of_joins_a_line_that_runs_on_into_one():
     assert rule_of(Log).kink == (
-        "none (log(0) = -inf with gradient inf, and nan below 0: deliberate, no silent fix)"
+        "inf at x = 0, where log(0) = -inf (deliberate, no silent fix); below 0 the value "
+        "is nan and the gradient still 1/x, as PyTorch"
     )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.functional as F
 
 
 def second_derivative(fn, x: mg.Tensor) -> np.ndarray:
@@ -142,6 +143,39 @@ def test_hessian_vector_product_matches_finite_differences_of_gradients(rng):
     (p1, p2), (m1, m2) = gradient_at(eps), gradient_at(-eps)
     np.testing.assert_allclose(hv1.data, (p1 - m1) / (2 * eps), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(hv2.data, (p2 - m2) / (2 * eps), rtol=1e-6, atol=1e-9)
+
+
+def issue_20_program(x0: mg.Tensor, x1: np.ndarray, w: float) -> mg.Tensor:
+    """relu, a batched matmul, softmax, var over a tuple of axes, swapaxes, norm p=1.5."""
+    c = F.softmax(x0.relu() @ x1, axis=2)
+    spread = c.var(axis=(-2, 2), keepdims=True).swapaxes(0, -1)
+    return (spread.norm(p=1.5, axis=(0, 1, -1)) * w).sum()
+
+
+def test_hessian_vector_product_is_finite_where_a_norm_p_1_5_meets_a_zero_variance(rng):
+    """Issue 20. The first batch of x0 is negative, so relu zeros it, its softmax is
+    uniform and its variance exactly 0: a zero entry of norm(p=1.5), where the second
+    derivative is inf. Nothing depends on that batch near x0, so the Hessian-vector
+    product is finite (it was all nan: the entry's 0 * inf reached every entry through
+    the norm's value y), 0 on that batch, and what finite differences give."""
+    x0 = rng.standard_normal((2, 3, 4))
+    x0[0] = -np.abs(x0[0])
+    x1, w, v = rng.standard_normal((2, 4, 2)), rng.standard_normal(), rng.standard_normal(x0.shape)
+
+    x = mg.tensor(x0, requires_grad=True)
+    (g,) = mg.grad(issue_20_program(x, x1, w), x, create_graph=True)
+    (hv,) = mg.grad((g * v).sum(), x)
+
+    def gradient_at(step: float) -> np.ndarray:
+        shifted = mg.tensor(x0 + step * v, requires_grad=True)
+        return mg.grad(issue_20_program(shifted, x1, w), shifted)[0].data
+
+    eps = 1e-5
+    np.testing.assert_array_equal(hv.data[0], 0.0)
+    np.testing.assert_allclose(
+        hv.data, (gradient_at(eps) - gradient_at(-eps)) / (2 * eps), rtol=1e-6, atol=1e-9
+    )
+    assert mg.gradgradcheck(lambda t: issue_20_program(t, x1, w), [x])
 
 
 class Cube(mg.Function):

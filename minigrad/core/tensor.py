@@ -426,7 +426,7 @@ class Tensor:
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None) -> Tensor:
         axis = shapes.axis_or_dim("std", axis, dim)
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+        return _ops.Std.apply(self, shapes.normalize_axis(axis, self.ndim), keepdims, ddof)
 
     def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None) -> Tensor:
         """log(sum(exp(x))) computed without overflow."""

@@ -17,12 +17,22 @@ from .elementwise import (
     Minimum,
     Relu,
     Sigmoid,
+    SignedPower,
     Sqrt,
     Tanh,
     Where,
 )
 from .functions import concatenate, maximum, minimum, stack, where
-from .reductions import LogSumExp, Max, Mean, Min, PNorm, Sum, log_softmax_and_logsumexp
+from .reductions import (
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    PNorm,
+    Std,
+    Sum,
+    log_softmax_and_logsumexp,
+)
 from .shape import BroadcastTo, Concatenate, Index, IndexAdd, Reshape, Transpose
 
 __all__ = [
@@ -52,7 +62,9 @@ __all__ = [
     "Relu",
     "Reshape",
     "Sigmoid",
+    "SignedPower",
     "Sqrt",
+    "Std",
     "Sub",
     "Sum",
     "Tanh",

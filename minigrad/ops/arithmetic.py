@@ -82,8 +82,10 @@ class Mul(Function):
 class Div(Function):
     """y = a / b.
 
-    dy/dx: dy/da = 1/b, dy/db = -a/b**2
-    at the kink: none (undefined at b = 0, where y is inf or nan)
+    dy/dx: dy/da = 1/b, dy/db = -a/b**2, computed as -(1/b)(a/b), which has no b*b to
+    underflow
+    at the kink: b = 0 is a pole: y is inf (nan for 0 / 0), and so are its
+    derivatives, deliberately (no silent fix)
     second order: exact (the rule uses the inputs a and b)
     """
 
@@ -96,16 +98,18 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+        return (g / b if need_a else None), (-(g / b) * (a / b) if need_b else None)
 
 
 class Pow(Function):
     """y = a ** b.
 
     dy/dx: dy/da = b * a**(b-1), dy/db = y * log(a)
-    at the kink: dy/db takes log(a) as 0 where a <= 0 (a**b * log(a) -> 0 as a -> 0
-    for b > 0, and a real log of a < 0 does not exist); a constant exponent 0 has
-    dy/da = 0 everywhere, also at a = 0
+    at the kink: dy/da = 0 where a = 0 and b = 0 (a**0 is 1 for every a; the formula
+    would give 0 * inf = nan), and its second derivatives 0 there too; dy/db takes
+    log(a) as 0 where a <= 0 (a**b * log(a) -> 0 as a -> 0 for b > 0, and a real log
+    of a < 0 does not exist); at a = 0, dy/da is inf for 0 < b < 1 (a vertical slope,
+    as sqrt) and -inf for b < 0 (a pole: y is inf)
     second order: exact (the rule uses the inputs and the output)
     """
 
@@ -121,7 +125,11 @@ class Pow(Function):
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
         if need_a:
-            ga = g * 0 if isinstance(b, (int, float)) and b == 0 else g * (b * a ** (b - 1))
+            # 0 at 0**0 through two wheres: the inner one keeps 0**-1 = inf out of the
+            # branch not taken, so that a second pass meets no inf there either
+            zero_to_zero = np.logical_and(a == 0, b == 0)
+            safe_a = np.where(zero_to_zero, 1, a)
+            ga = g * np.where(zero_to_zero, 0, b * safe_a ** (b - 1))
         if need_b:
             gb = g * y * np.log(np.where(a > 0, a, 1))
         return ga, gb

@@ -32,8 +32,8 @@ class Log(Function):
     """y = log(x).
 
     dy/dx: 1/x
-    at the kink: none (log(0) = -inf with gradient inf, and nan below 0: deliberate,
-    no silent fix)
+    at the kink: inf at x = 0, where log(0) = -inf (deliberate, no silent fix); below
+    0 the value is nan and the gradient still 1/x, as PyTorch
     second order: exact (the rule uses the input x)
     """
 
@@ -52,7 +52,8 @@ class Sqrt(Function):
     """y = sqrt(x).
 
     dy/dx: 1/(2 sqrt(x))
-    at the kink: inf at x = 0 (the true limit; no silent fix)
+    at the kink: inf at x = 0 (the true limit; no silent fix); nan below 0, as the
+    value
     second order: exact (the rule uses the output y)
     """
 
@@ -90,6 +91,32 @@ class Abs(Function):
     def backward(ctx, g):
         (sign,) = ctx.saved_tensors
         return g * sign
+
+
+class SignedPower(Function):
+    """y = sign(x) |x|**q for a constant q > 0: x**q made odd, so that it is defined for
+    x < 0. It is the factor of PNorm's gradient that holds the norm's curvature, as an
+    op of its own so that its kink has a rule.
+
+    dy/dx: q |x|**(q-1)
+    at the kink: for q < 1, inf at x = 0 (the slope really is vertical there); but an
+    incoming gradient of exactly 0 gives 0, not 0 * inf = nan: the output is then not
+    used, so nothing depends on x through it
+    second order: exact away from x = 0 (the rule uses the input x)
+    """
+
+    @staticmethod
+    def forward(ctx, x, q):
+        ctx.q = q
+        ctx.save_for_backward(x)
+        return np.sign(x) * np.abs(x) ** q
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):  # the inf at x = 0
+            slope = ctx.q * np.abs(x) ** (ctx.q - 1)
+            return np.where(g == 0, 0, g * slope), None
 
 
 class Relu(Function):

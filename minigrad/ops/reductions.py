@@ -11,6 +11,7 @@ import numpy as np
 from ..core.function import Function
 from ..core.shapes import keep_reduced_axes as _keep
 from ..core.shapes import reduced_shape, reduced_size
+from .elementwise import SignedPower
 
 
 def log_softmax_and_logsumexp(x: np.ndarray, axes: tuple | None) -> tuple:
@@ -115,7 +116,8 @@ class LogSumExp(Function):
     """y = log(sum(exp(x))) over axes, without overflow (``log_softmax_and_logsumexp``).
 
     dy/dx: exp(x - y), the softmax of x
-    at the kink: none (smooth; an all -inf slice gives y = -inf and gradient nan)
+    at the kink: nan for an all -inf slice, where y = -inf and exp(x - y) is
+    exp(-inf + inf) (deliberate, as PyTorch)
     second order: exact (the rule uses the input x and the output y)
     """
 
@@ -134,13 +136,58 @@ class LogSumExp(Function):
         return _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims) * np.exp(x - y), None, None
 
 
+class Std(Function):
+    """y = sqrt(sum((x - mean(x))**2) / (n - ddof)) over axes: the standard deviation.
+
+    The mean is clipped into [min(x), max(x)], where the true mean always lies: the
+    rounded mean of equal values can miss them (three 0.1 average to 0.1 + 1.4e-17),
+    and then equal values would get a tiny y > 0 and a gradient of about -1/n each
+    instead of the kink's 0.
+
+    dy/dx: (x - mean(x)) / ((n - ddof) y)
+    at the kink: 0 where y = 0, equal values (the minimum-norm subgradient, as
+    PyTorch); their second derivative is 0 too
+    second order: exact (the rule uses the input x and the output y)
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, ddof):
+        n = reduced_size(x.shape, axes)
+        if n - ddof <= 0:
+            raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {n} values")
+        ctx.in_shape, ctx.axes, ctx.keepdims, ctx.dof = x.shape, axes, keepdims, n - ddof
+        mean = np.clip(
+            x.mean(axis=axes, keepdims=True),
+            x.min(axis=axes, keepdims=True),
+            x.max(axis=axes, keepdims=True),
+        )
+        centered = x - mean
+        y = np.sqrt((centered * centered).sum(axis=axes, keepdims=keepdims) / ctx.dof)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
+        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        centered = x - np.mean(x, axis=ctx.axes, keepdims=True)
+        # 0 where y = 0 through two wheres: the one inside keeps the unused branch free
+        # of 1/0, so that a second pass through it meets no inf (and 0 * inf = nan)
+        safe_y = np.where(y == 0, 1, y)
+        scale = np.where(y == 0, 0, g / (ctx.dof * safe_y))
+        return centered * scale, None, None, None
+
+
 class PNorm(Function):
     """y = (sum |x|**p)**(1/p) over axes, for 1 < p < inf (p = 1 and p = inf are
     abs().sum() and abs().max(), see Tensor.norm).
 
     dy/dx: sign(x) |x|**(p-1) / y**(p-1)
-    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient)
-    second order: exact away from zero entries (the rule uses the input and output)
+    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient), and
+    its second derivative 0 there too
+    second order: exact; at a zero entry, for p < 2, the second derivative in that
+    entry is inf (|x|**(p-1) is vertical at 0: SignedPower's kink)
     """
 
     @staticmethod
@@ -150,9 +197,10 @@ class PNorm(Function):
         if p == 2:
             y = np.sqrt((x * x).sum(axis=axes, keepdims=keepdims))
         else:
-            # scale by the largest entry so that |x|**p neither overflows nor underflows
+            # scale by the largest entry so that |x|**p neither overflows nor underflows;
+            # not by 0 (all zeros) or inf (then inf / inf would make the norm nan, not inf)
             top = np.max(ax, axis=axes, keepdims=True)
-            safe_top = np.where(top > 0, top, 1)
+            safe_top = np.where((top > 0) & (top < np.inf), top, 1)
             y = (((ax / safe_top) ** p).sum(axis=axes, keepdims=True)) ** (1 / p) * safe_top
             y = y if keepdims else y.reshape(reduced_shape(x.shape, axes))
         ctx.save_for_backward(x, y)
@@ -164,7 +212,15 @@ class PNorm(Function):
         p = ctx.p
         y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
         g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        # 0 for an all-zero vector (y = 0), through two wheres: the inner one keeps 1/0
+        # out of the branch not taken, so that a second pass meets no inf there either
         safe_y = np.where(y == 0, 1, y)
+        g = np.where(y == 0, 0, g)
         if p == 2:
             return g * x / safe_y, None, None, None
-        return g * np.sign(x) * (np.abs(x) / safe_y) ** (p - 1), None, None, None
+        # sign(x) |x|**(p-1) / y**(p-1) written as sign(x) |x/s|**(p-1) (s/y)**(p-1),
+        # with s the value of y, a constant: |x/s| <= 1 cannot overflow, and the inf
+        # slope at a zero entry (p < 2) reaches that entry of x alone; through y it
+        # would meet the entry's zero factor, and inf * 0 = nan would reach every entry
+        s = np.asarray(safe_y)
+        return g * SignedPower.apply(x / s, p - 1) * (s / safe_y) ** (p - 1), None, None, None
