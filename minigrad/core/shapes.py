@@ -55,6 +55,14 @@ def reduced_size(shape: tuple, axes: tuple | None) -> int:
     return math.prod(shape[a] for a in axes)
 
 
+def degrees_of_freedom(shape: tuple, axes: tuple | None, ddof: int, fn: str) -> int:
+    """``n - ddof`` for a variance over ``axes``, or a ValueError when it is not positive."""
+    n = reduced_size(shape, axes)
+    if n - ddof <= 0:
+        raise ValueError(f"{fn}: ddof={ddof} leaves no degrees of freedom for {n} values")
+    return n - ddof
+
+
 def reduced_shape(shape: tuple, axes: tuple | None) -> tuple:
     """The shape of a reduction over ``axes`` without keepdims."""
     return () if axes is None else tuple(s for i, s in enumerate(shape) if i not in axes)

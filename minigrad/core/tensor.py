@@ -418,11 +418,9 @@ class Tensor:
     def var(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None) -> Tensor:
         """mean((x - mean(x))**2) with ``n - ddof`` in the denominator (numpy's default)."""
         axes = shapes.normalize_axis(shapes.axis_or_dim("var", axis, dim), self.ndim)
-        n = shapes.reduced_size(self.shape, axes)
-        if n - ddof <= 0:
-            raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} values")
+        dof = shapes.degrees_of_freedom(self.shape, axes, ddof, "var")
         centered = self - self.mean(axis=axes, keepdims=True)
-        return (centered * centered).sum(axis=axes, keepdims=keepdims) / (n - ddof)
+        return (centered * centered).sum(axis=axes, keepdims=keepdims) / dof
 
     def std(self, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None) -> Tensor:
         axis = shapes.axis_or_dim("std", axis, dim)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.function import Function
+from ..core.shapes import degrees_of_freedom, reduced_shape, reduced_size
 from ..core.shapes import keep_reduced_axes as _keep
-from ..core.shapes import reduced_shape, reduced_size
 from .elementwise import SignedPower
 
 
@@ -152,10 +152,8 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdims, ddof):
-        n = reduced_size(x.shape, axes)
-        if n - ddof <= 0:
-            raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {n} values")
-        ctx.in_shape, ctx.axes, ctx.keepdims, ctx.dof = x.shape, axes, keepdims, n - ddof
+        ctx.dof = degrees_of_freedom(x.shape, axes, ddof, "std")
+        ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
         mean = np.clip(
             x.mean(axis=axes, keepdims=True),
             x.min(axis=axes, keepdims=True),
