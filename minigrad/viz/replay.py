@@ -129,8 +129,10 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
                 outputs=outputs_of[node],
                 upstream=tuple(out_grads),
                 contributions=tuple(
-                    None if t is None or g is None else fit(g, t, node)  # the engine's own
-                    for t, g in zip(node.inputs, in_grads)
+                    [
+                        None if t is None or g is None else fit(g, t, node)  # as the engine
+                        for t, g in zip(node.inputs, in_grads)
+                    ]
                 ),
                 rule=rule_text(node.fn),
                 kinks=_kinks(node),
