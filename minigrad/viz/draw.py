@@ -16,6 +16,7 @@ from .graph import (
     GraphTooLargeError,
     build_graph,
     check_max_nodes,
+    check_root,
     reachable,
 )
 
@@ -30,8 +31,7 @@ def describe(
     max_nodes: int | None = DEFAULT_MAX_NODES,
 ) -> Graph:
     """The graph description that ``draw_graph`` renders (see ``draw_graph``)."""
-    if not isinstance(root, Tensor):
-        raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
+    check_root(root)
     depth = _collapse_depth(collapse_modules)
     check_max_nodes(max_nodes)
     if compute_grads and grads is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Context, Tensor, grad
-from .graph import reachable
+from .graph import check_root, reachable
 
 
 def trace_gradients(root: Tensor, gradient=None) -> dict[Tensor, np.ndarray]:
@@ -24,13 +24,7 @@ def trace_gradients(root: Tensor, gradient=None) -> dict[Tensor, np.ndarray]:
     touched. ``gradient`` seeds the pass as in ``Tensor.backward`` and may be omitted
     for a one-element root. A tensor the root does not depend on gets no entry.
     """
-    if not isinstance(root, Tensor):
-        raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
-    if not root.requires_grad:
-        raise RuntimeError(
-            "trace_gradients: the root does not require grad (no input of its graph has "
-            "requires_grad=True, or it was computed under no_grad): there is nothing to trace"
-        )
+    check_root(root, "trace_gradients")
     ops, tensors = reachable(root, max_nodes=None)
     _check_not_freed(ops)
     targets = [t for t in tensors if t.requires_grad]

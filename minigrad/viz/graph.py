@@ -133,8 +133,7 @@ def build_graph(
     More than ``max_nodes`` tensors and ops raise ``GraphTooLargeError`` as soon as
     the walk has counted them (``None``: no limit).
     """
-    if not isinstance(root, Tensor):
-        raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
+    check_root(root)
     check_max_nodes(max_nodes)
     if grads is not None and not isinstance(grads, Mapping):
         raise TypeError(f"grads must map Tensors to arrays, got {type(grads).__name__}")
@@ -197,6 +196,19 @@ def build_graph(
         add_tensor(root, None)
     graph.ids.update(ids)
     return graph
+
+
+def check_root(root, fn: str | None = None) -> None:
+    """``root`` must be a Tensor; with ``fn`` (the function asking), one with a backward
+    pass to go through. The one check of a root, for every drawing and replay."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
+    if fn is not None and not root.requires_grad:
+        raise RuntimeError(
+            f"{fn}: the root does not require grad (nothing in the root's graph requires "
+            "grad), so there is no backward pass to go through: create the leaves with "
+            "requires_grad=True (and do not compute the root under no_grad)"
+        )
 
 
 def check_max_nodes(max_nodes) -> None:

@@ -34,7 +34,7 @@ from ..catalogue import count_kinks, rule_of
 from ..core import Context, Function, Tensor
 from ..core.engine import fit, run_backward
 from ..core.grad import make_seed  # the seed exactly as backward() makes and checks it
-from .graph import DEFAULT_MAX_NODES, check_max_nodes, reachable
+from .graph import DEFAULT_MAX_NODES, check_max_nodes, check_root, reachable
 
 
 @dataclass(slots=True, eq=False)  # arrays have no one truth value: equal means the same
@@ -106,14 +106,7 @@ def replay(root: Tensor, gradient=None, module=None, max_nodes: int | None = Non
     (default: the drawing's ``DEFAULT_MAX_NODES``, since the page draws it) is
     refused with ``GraphTooLargeError``, as ``draw_graph`` refuses it.
     """
-    if not isinstance(root, Tensor):
-        raise TypeError(f"expected a minigrad Tensor as the root, got {type(root).__name__}")
-    if not root.requires_grad:
-        raise RuntimeError(
-            "replay: nothing in the root's graph requires grad, so there is no backward "
-            "pass to replay: create the leaves with requires_grad=True (and do not compute "
-            "the root under no_grad)"
-        )
+    check_root(root, "replay")
     max_nodes = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
     check_max_nodes(max_nodes)
     ops, tensors = reachable(root, max_nodes)
