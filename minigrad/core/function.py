@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from . import modes, versions
+from . import forward, modes, versions
 from .tensor import Tensor
 
 CONSTANT = ("constant", 0)
@@ -77,6 +77,10 @@ class Context:
     input_versions: tuple | None = None
     output_counters: dict | None = None  # output index -> version counter, once one exists
     create_graph = False  # True while the engine runs this rule under create_graph
+    # forward mode (forward.py), if forward saved anything and tangents came in: the
+    # arguments as given, and each output's tangents
+    dual_args: tuple | None = None
+    output_tangents: list | None = None
     scope = None  # the nn.Module call this op ran in (graph drawings)
     site = None  # "file:line" of the user code that ran forward (detect_anomaly only)
 
@@ -117,6 +121,7 @@ class Context:
         becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
         self.saved_tensors = _RELEASED
         self.forward_args = self.forward_results = None
+        self.dual_args = self.output_tangents = None
         self.inputs = tuple(
             [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
@@ -178,6 +183,9 @@ class Function:
     """Base class of every differentiable op (see the module docstring)."""
 
     once_differentiable = False
+    # forward mode: a static ``jvp(ctx, *tangents)`` returning the output's tangent (one
+    # tangent per forward argument, None where an argument has none); see forward.py
+    jvp = None
 
     @staticmethod
     def forward(ctx: Context, *args: Any) -> Any:
@@ -207,7 +215,7 @@ class Function:
                 arrays.append(a)
                 inputs.append(None)
         record = needs_grad and modes.grad_enabled
-        if record and len(arrays) > 1 and _aliased(arrays):
+        if (record or forward.levels) and len(arrays) > 1 and _aliased(arrays):
             _one_array_per_argument(args, arrays)
         ctx = Context()
         try:
@@ -218,8 +226,14 @@ class Function:
             return raw  # inside a first-order backward rule: plain numpy
         node = _record(ctx, cls, inputs, arrays, raw, args if noted else None) if record else None
         if type(raw) is not tuple:
-            return _output_tensor(raw, node, 0, args)
-        return tuple([_output_tensor(r, node, j, args) for j, r in enumerate(raw)])
+            out = _output_tensor(raw, node, 0, args)
+            if forward.levels:
+                forward.push_tangents(cls, ctx, args, arrays, raw, [out])
+            return out
+        outs = [_output_tensor(r, node, j, args) for j, r in enumerate(raw)]
+        if forward.levels:
+            forward.push_tangents(cls, ctx, args, arrays, raw, outs)
+        return tuple(outs)
 
 
 def _output_tensor(value, node: Context | None, index: int, args: tuple) -> Tensor:

@@ -9,6 +9,10 @@ the Tensor of the graph that the value stands for, by the role it was saved in
 - output j: a Tensor on the same node output (same value, same place in the graph);
 - constant: the array itself (masks, signs: piecewise constant, derivative 0).
 
+Under forward mode the stand-ins also bring the tangents their Tensors had
+(``forward.py``), so a backward pass run inside ``func.jvp`` pushes tangents too: that
+is how ``func.hvp`` and ``func.hessian`` go forward over reverse.
+
 Arithmetic on those Tensors records ops, and numpy functions dispatch to minigrad ops
 (``numpy_protocol.py``), so the gradients that come back can be differentiated again.
 """
@@ -45,9 +49,14 @@ def _stand_in(node, value, tensor_type: type):
     kind, index = node.saved_role(value)
     if kind == "input" and node.inputs[index] is not None:
         return node.inputs[index]
+    if kind == "input" and node.dual_args is not None:  # no grad, but a tangent
+        return node.dual_args[index]
     if kind == "output":
         data = np.asarray(value)
-        return tensor_type._make(data, data.dtype.kind == "f", node, index)
+        out = tensor_type._make(data, data.dtype.kind == "f", node, index)
+        if node.output_tangents is not None:  # forward over reverse: its tangents too
+            out._tangents = node.output_tangents[index]
+        return out
     return value
 
 

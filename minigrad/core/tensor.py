@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from . import dtypes, modes, shapes, versions
+from . import dtypes, forward, modes, shapes, versions
 
 
 def as_tensor(x, name: str = "input") -> Tensor:
@@ -82,6 +82,7 @@ class Tensor:
         "_out_index",
         "_version_counter",
         "name",
+        "_tangents",
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -98,6 +99,7 @@ class Tensor:
         if source is not None and self.data is source.data:
             self._version_counter = source._shared_version_counter()  # one memory
         self.name = None
+        self._tangents = None  # forward mode: {level: tangent} (forward.py)
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -112,6 +114,7 @@ class Tensor:
         t._out_index = index
         t._version_counter = None
         t.name = None
+        t._tangents = None
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -327,7 +330,10 @@ class Tensor:
     def _updates_in_place(self, what: str, other=None) -> bool:
         """The rule above for the update ``what`` ("+=", "zero_()"): True to update
         ``.data`` in place, False for a new node of the graph; a leaf that requires
-        grad, while a graph is being recorded, is refused."""
+        grad, while a graph is being recorded, is refused. A tangent (forward mode)
+        always makes a new node: the update has a tangent of its own."""
+        if forward.carries_tangent(self) or forward.carries_tangent(other):
+            return False
         if not modes.grad_enabled:
             return True
         other_needs_grad = isinstance(other, Tensor) and other._requires_grad

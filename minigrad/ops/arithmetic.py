@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.forward import tangent_sum
 from ..core.function import Function
 
 
 class Add(Function):
     """y = a + b.
 
-    dy/dx: dy/da = 1, dy/db = 1
+    dy/dx: dy/da = 1, dy/db = 1; jvp: ty = ta + tb
     at the kink: none (smooth)
     second order: exact (the second derivative is 0)
     """
@@ -24,11 +25,15 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return tangent_sum(ta, tb)
+
 
 class Sub(Function):
     """y = a - b.
 
-    dy/dx: dy/da = 1, dy/db = -1
+    dy/dx: dy/da = 1, dy/db = -1; jvp: ty = ta - tb
     at the kink: none (smooth)
     second order: exact (the second derivative is 0)
     """
@@ -41,11 +46,15 @@ class Sub(Function):
     def backward(ctx, g):
         return g, -g if ctx.needs_input_grad[1] else None
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return tangent_sum(ta, None if tb is None else -tb)
+
 
 class Neg(Function):
     """y = -x.
 
-    dy/dx: -1
+    dy/dx: -1; jvp: ty = -tx
     at the kink: none (smooth)
     second order: exact (the second derivative is 0)
     """
@@ -58,11 +67,15 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
+    @staticmethod
+    def jvp(ctx, tx):
+        return -tx
+
 
 class Mul(Function):
     """y = a * b.
 
-    dy/dx: dy/da = b, dy/db = a
+    dy/dx: dy/da = b, dy/db = a; jvp: ty = ta b + a tb
     at the kink: none (smooth)
     second order: exact (the rule uses the inputs a and b)
     """
@@ -78,12 +91,17 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return tangent_sum(None if ta is None else ta * b, None if tb is None else a * tb)
+
 
 class Div(Function):
     """y = a / b.
 
     dy/dx: dy/da = 1/b, dy/db = -a/b**2, computed as -(1/b)(a/b), which has no b*b to
-    underflow
+    underflow; jvp: ty = ta/b - (tb/b)(a/b)
     at the kink: b = 0 is a pole: y is inf (nan for 0 / 0), and so are its
     derivatives, deliberately (no silent fix)
     second order: exact (the rule uses the inputs a and b)
@@ -100,11 +118,18 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g / b if need_a else None), (-(g / b) * (a / b) if need_b else None)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return tangent_sum(
+            None if ta is None else ta / b, None if tb is None else -(tb / b) * (a / b)
+        )
+
 
 class Pow(Function):
     """y = a ** b.
 
-    dy/dx: dy/da = b * a**(b-1), dy/db = y * log(a)
+    dy/dx: dy/da = b * a**(b-1), dy/db = y * log(a); jvp: ty = (dy/da) ta + (dy/db) tb
     at the kink: dy/da = 0 where a = 0 and b = 0 (a**0 is 1 for every a; the formula
     would give 0 * inf = nan), and its second derivatives 0 there too; dy/db takes
     log(a) as 0 where a <= 0 (a**b * log(a) -> 0 as a -> 0 for b > 0, and a real log
@@ -123,22 +148,36 @@ class Pow(Function):
     def backward(ctx, g):
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = gb = None
-        if need_a:
-            # 0 at 0**0 through two wheres: the inner one keeps 0**-1 = inf out of the
-            # branch not taken, so that a second pass meets no inf there either
-            zero_to_zero = np.logical_and(a == 0, b == 0)
-            safe_a = np.where(zero_to_zero, 1, a)
-            ga = g * np.where(zero_to_zero, 0, b * safe_a ** (b - 1))
-        if need_b:
-            gb = g * y * np.log(np.where(a > 0, a, 1))
-        return ga, gb
+        return (g * Pow.d_base(a, b) if need_a else None), (
+            g * Pow.d_exponent(a, y) if need_b else None
+        )
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b, y = ctx.saved_tensors
+        return tangent_sum(
+            None if ta is None else ta * Pow.d_base(a, b),
+            None if tb is None else tb * Pow.d_exponent(a, y),
+        )
+
+    @staticmethod
+    def d_base(a, b):
+        """dy/da = b a**(b-1), and 0 at 0**0 through two wheres: the inner one keeps
+        0**-1 = inf out of the branch not taken, so that a second pass meets no inf."""
+        zero_to_zero = np.logical_and(a == 0, b == 0)
+        safe_a = np.where(zero_to_zero, 1, a)
+        return np.where(zero_to_zero, 0, b * safe_a ** (b - 1))
+
+    @staticmethod
+    def d_exponent(a, y):
+        """dy/db = y log(a), with log(a) taken as 0 where a <= 0."""
+        return y * np.log(np.where(a > 0, a, 1))
 
 
 class MatMul(Function):
     """y = a @ b, numpy's matmul: 1-D, 2-D and batched N-D operands.
 
-    dy/dx: dL/da = g @ b^T, dL/db = a^T @ g (``matmul_gradients``)
+    dy/dx: dL/da = g @ b^T, dL/db = a^T @ g (``matmul_gradients``); jvp: ty = ta @ b + a @ tb
     at the kink: none (smooth)
     second order: exact (the rule uses the inputs a and b)
     """
@@ -152,6 +191,11 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return matmul_gradients(g, a, b, *ctx.needs_input_grad)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return tangent_sum(None if ta is None else ta @ b, None if tb is None else a @ tb)
 
 
 def matmul_gradients(g, a, b, need_a: bool = True, need_b: bool = True) -> tuple:

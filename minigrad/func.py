@@ -1,0 +1,361 @@
+"""Function transforms, as ``torch.func``: derivatives of functions, not of tensors.
+
+Each transform takes a function of Tensors and returns a function (or a value); none
+touches ``.grad``, and they compose to any depth (``jacfwd(jacrev(f))``, ``jvp`` of
+``grad(f)``).
+
+- **Forward mode**, ``jvp(f, primals, tangents)``: one pass of ``f`` in which every
+  value carries a tangent beside it (``core/forward.py``): ``J t`` for one direction
+  ``t``. ``jacfwd`` builds the Jacobian a column at a time: one pass per *input*
+  element.
+- **Reverse mode**, ``vjp(f, *primals)``: one forward pass recording the graph, then
+  one backward pass per cotangent ``c``: ``c J``. ``grad`` and ``jacrev`` build on it:
+  one backward pass per *output* element.
+
+So for ``f: R^n -> R^m``, ``jacfwd`` costs n passes and ``jacrev`` m: forward mode
+wins for tall Jacobians (m > n), reverse mode for wide ones, above all for a loss
+(m = 1). ``hessian`` and ``hvp`` go forward over reverse.
+
+Arguments and results may be Tensors, numpy arrays, or dicts, lists and tuples of
+them (``jacrev(f)(params)`` of a dict returns a dict with the same keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .core import Tensor, enable_grad, forward
+from .core import grad as _grad_of
+from .core.grad import make_seed
+from .ops import Clone, stack
+
+# ------------------------------------------------------------- nested arguments
+
+
+def _flatten(tree) -> tuple[list, Callable[[list], Any]]:
+    """The leaves of ``tree`` (dicts, lists and tuples of anything else), and a function
+    that puts a list of new leaves back into the same structure."""
+    if isinstance(tree, Mapping):
+        keys = list(tree)
+        parts = [_flatten(tree[k]) for k in keys]
+    elif isinstance(tree, (list, tuple)):
+        keys = None
+        parts = [_flatten(x) for x in tree]
+    else:
+        return [tree], lambda leaves: leaves[0]
+    sizes = [len(leaves) for leaves, _ in parts]
+
+    def rebuild(leaves: list):
+        out, start = [], 0
+        for size, (_, rebuild_part) in zip(sizes, parts):
+            out.append(rebuild_part(leaves[start : start + size]))
+            start += size
+        if keys is not None:
+            return dict(zip(keys, out))
+        return type(tree)(out) if isinstance(tree, list) else tuple(out)
+
+    return [leaf for leaves, _ in parts for leaf in leaves], rebuild
+
+
+def _tensor(value, what: str) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (np.ndarray, np.generic, int, float, list)):
+        return Tensor(np.asarray(value))
+    raise TypeError(f"{what} must be a Tensor or a numpy array, got {type(value).__name__}")
+
+
+def _check_floating(t: Tensor, what: str) -> None:
+    if t.dtype.kind != "f":
+        raise TypeError(
+            f"{what} has dtype {t.dtype}: only floating-point inputs have tangents and "
+            "gradients (convert it with .double(), or leave it out of argnums)"
+        )
+
+
+# ------------------------------------------------------------------ forward mode
+
+
+def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False):
+    """``(f(*primals), J t)``: the Jacobian of ``f`` at ``primals`` times ``tangents``,
+    in one forward pass (no backward pass). ``primals`` and ``tangents`` are tuples of
+    equal length and matching shapes and dtypes. With ``has_aux``, ``f`` returns
+    ``(output, aux)`` and so does the first result: ``(output, J t, aux)``."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (v,))")
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent "
+            "per primal"
+        )
+    flat_primals, rebuild = _flatten(tuple(primals))
+    flat_tangents, _ = _flatten(tuple(tangents))
+    if len(flat_primals) != len(flat_tangents):
+        raise ValueError("jvp: tangents must have the same structure as primals")
+    with forward.dual_level() as level:
+        duals = [
+            _dual(p, t, level, f"primal {i}", f"tangent {i}")
+            for i, (p, t) in enumerate(zip(flat_primals, flat_tangents))
+        ]
+        result = f(*rebuild(duals))
+        output, aux = result if has_aux else (result, None)
+        flat_out, rebuild_out = _flatten(output)
+        flat_out = [_tensor(o, "f's output") for o in flat_out]
+        out_tangents = [_take_tangent(o, level) for o in flat_out]
+    if has_aux:
+        return rebuild_out(flat_out), rebuild_out(out_tangents), aux
+    return rebuild_out(flat_out), rebuild_out(out_tangents)
+
+
+def _dual(primal, tangent, level: int, primal_name: str, tangent_name: str) -> Tensor:
+    """A new Tensor with ``primal``'s value (and graph) and ``tangent`` at ``level``."""
+    primal, tangent = _tensor(primal, primal_name), _tensor(tangent, tangent_name)
+    _check_floating(primal, primal_name)
+    if tangent.shape != primal.shape or tangent.dtype != primal.dtype:
+        raise ValueError(
+            f"jvp: {tangent_name} has shape {tangent.shape} and dtype {tangent.dtype}, but "
+            f"{primal_name} has shape {primal.shape} and dtype {primal.dtype}: they must match"
+        )
+    dual = Clone.apply(primal)  # an op: it keeps primal's graph and outer tangents
+    forward.set_tangent(dual, level, tangent)
+    return dual
+
+
+def _take_tangent(out: Tensor, level: int) -> Tensor:
+    """The tangent of ``out`` at ``level``, removed from it (zeros if it has none: the
+    output does not depend on the inputs)."""
+    tangent = forward.tangent_of(out, level)
+    if tangent is None:
+        return Tensor(np.zeros(out.shape, dtype=out.dtype))
+    out._tangents = {k: v for k, v in out._tangents.items() if k != level}
+    return tangent
+
+
+# ------------------------------------------------------------------ reverse mode
+
+
+def vjp(f: Callable, *primals, has_aux: bool = False):
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` returns ``c J``, a tuple with
+    one gradient per primal (zeros where the output does not depend on it). With
+    ``has_aux``, ``f`` returns ``(output, aux)`` and so does the result:
+    ``(output, vjp_fn, aux)``."""
+    flat_primals, rebuild = _flatten(primals)
+    with enable_grad():  # a transform: an outer no_grad does not change its result
+        inputs = [_input(p, f"primal {i}") for i, p in enumerate(flat_primals)]
+        result = f(*rebuild(inputs))
+    output, aux = result if has_aux else (result, None)
+    flat_out, rebuild_out = _flatten(output)
+    flat_out = [_tensor(o, "f's output") for o in flat_out]
+    # the gradients must be differentiable when something outside will differentiate
+    # them: an outer transform, or a graph the inputs or outputs belong to
+    keep_graph = _reaches_outer_graph(flat_out, inputs)
+
+    def vjp_fn(cotangents):
+        flat_cot, _ = _flatten(cotangents)
+        if len(flat_cot) != len(flat_out):
+            raise ValueError(f"vjp_fn: {len(flat_cot)} cotangents for {len(flat_out)} outputs")
+        outs, seeds = [], []
+        for i, (o, c) in enumerate(zip(flat_out, flat_cot)):
+            c = _tensor(c, f"cotangent {i}")
+            if c.shape != o.shape:
+                raise ValueError(
+                    f"vjp_fn: cotangent {i} has shape {c.shape}, but output {i} has "
+                    f"shape {o.shape}: they must match"
+                )
+            if o.requires_grad:
+                outs.append(o)
+                seeds.append(c if keep_graph else c.data)
+        with enable_grad():
+            found = (
+                _grad_of(outs, inputs, seeds, True, keep_graph, allow_unused=True)
+                if outs
+                else [None] * len(inputs)
+            )
+        grads = [
+            Tensor(np.zeros(x.shape, dtype=x.dtype)) if g is None else g
+            for x, g in zip(inputs, found)
+        ]
+        return tuple(rebuild(grads))
+
+    shown = rebuild_out(flat_out if keep_graph else [o.detach() for o in flat_out])
+    return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
+
+
+def _input(primal, name: str) -> Tensor:
+    """A new Tensor, requiring grad, with ``primal``'s value, graph and tangents."""
+    primal = _tensor(primal, name)
+    _check_floating(primal, name)
+    x = Clone.apply(primal)
+    if not x.requires_grad:
+        x.requires_grad = True  # a new leaf, ours
+    return x
+
+
+def _reaches_outer_graph(outputs: list, inputs: list) -> bool:
+    """Whether anything outside this transform can differentiate its results: a
+    forward-mode level in progress, an input whose primal requires grad, or a leaf
+    requiring grad (a closed-over parameter) in the outputs' graph."""
+    if forward.levels or any(x._node is not None for x in inputs):
+        return True
+    ours = {id(x) for x in inputs}
+    seen, stack_ = set(), [o for o in outputs]
+    while stack_:
+        t = stack_.pop()
+        if id(t) in ours:
+            continue
+        if t._node is None:
+            if t._requires_grad:
+                return True
+            continue
+        if t._node not in seen:
+            seen.add(t._node)
+            stack_.extend(i for i in t._node.inputs if i is not None)
+    return False
+
+
+# ---------------------------------------------------------------- built on them
+
+
+def _argnums(argnums, n_args: int, name: str) -> tuple[int, ...]:
+    nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    for k in nums:
+        if not isinstance(k, int) or not -n_args <= k < n_args:
+            raise ValueError(
+                f"{name}: argnums={argnums!r} is out of range for a function called with "
+                f"{n_args} positional argument(s)"
+            )
+    return tuple(k % n_args for k in nums)
+
+
+def _of_selected(f: Callable, args: tuple, nums: tuple) -> Callable:
+    """``f`` as a function of the arguments at positions ``nums`` only."""
+
+    def g(*selected):
+        full = list(args)
+        for k, value in zip(nums, selected):
+            full[k] = value
+        return f(*full)
+
+    return g
+
+
+def grad_and_value(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """Like ``grad``, but the function returns ``(gradient, value)`` (with ``has_aux``:
+    ``(gradient, (value, aux))``)."""
+
+    def gradient_and_value(*args):
+        nums = _argnums(argnums, len(args), "grad")
+        out, vjp_fn, *aux = vjp(
+            _of_selected(f, args, nums), *(args[k] for k in nums), has_aux=has_aux
+        )
+        if not isinstance(out, Tensor):
+            raise TypeError(f"grad: f must return one Tensor, got {type(out).__name__}")
+        make_seed(out, None, "f's output", create_graph=False)  # backward()'s error
+        grads = vjp_fn(Tensor(np.ones(out.shape, dtype=out.dtype)))
+        gradient = grads if isinstance(argnums, tuple) else grads[0]
+        return (gradient, (out, aux[0])) if has_aux else (gradient, out)
+
+    return gradient_and_value
+
+
+def grad(f: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """The function returning the gradient of ``f``'s one-element output with respect
+    to argument ``argnums`` (a tuple of them for a tuple of ints). With ``has_aux``,
+    ``f`` returns ``(output, aux)`` and the function returns ``(gradient, aux)``."""
+    with_value = grad_and_value(f, argnums, has_aux)
+
+    def gradient(*args):
+        g, value = with_value(*args)
+        return (g, value[1]) if has_aux else g
+
+    return gradient
+
+
+def jacrev(f: Callable, argnums=0) -> Callable:
+    """The function returning the Jacobian of ``f`` by reverse mode, one backward pass
+    per output element; shape ``output.shape + input.shape``."""
+
+    def jacobian(*args):
+        nums = _argnums(argnums, len(args), "jacrev")
+        out, vjp_fn = vjp(_of_selected(f, args, nums), *(args[k] for k in nums))
+        flat_out, rebuild_out = _flatten(out)
+        per_output = []
+        for i, o in enumerate(flat_out):
+            rows = []  # d o[m] / d inputs, for each element m of o
+            for m in range(o.size):
+                cotangents = [Tensor(np.zeros(p.shape, dtype=p.dtype)) for p in flat_out]
+                cotangents[i].data.reshape(-1)[m] = 1
+                rows.append(_flatten(vjp_fn(cotangents))[0])
+            per_output.append([_stacked(rows, k, o.shape) for k in range(len(rows[0]))])
+        return rebuild_out([_as_arguments(j, args, nums, argnums) for j in per_output])
+
+    return jacobian
+
+
+def jacfwd(f: Callable, argnums=0) -> Callable:
+    """The function returning the Jacobian of ``f`` by forward mode, one pass per input
+    element; shape ``output.shape + input.shape``."""
+
+    def jacobian(*args):
+        nums = _argnums(argnums, len(args), "jacfwd")
+        selected = tuple(args[k] for k in nums)
+        flat_in, rebuild_in = _flatten(selected)
+        flat_in = [_tensor(x, f"argument {k}") for k, x in enumerate(flat_in)]
+        g = _of_selected(f, args, nums)
+        out = None
+        columns: list[list] = []  # per input leaf: J e_j for each of its elements j
+        for k, x in enumerate(flat_in):
+            columns.append([])
+            for j in range(x.size):
+                basis = [Tensor(np.zeros(y.shape, dtype=y.dtype)) for y in flat_in]
+                basis[k].data.reshape(-1)[j] = 1
+                out, out_tangent = jvp(g, tuple(rebuild_in(flat_in)), tuple(rebuild_in(basis)))
+                columns[k].append(_flatten(out_tangent)[0])
+        if out is None:  # every input is empty: no pass ran
+            out = g(*rebuild_in(flat_in))
+        flat_out, rebuild_out = _flatten(out)
+        per_output = []
+        for i, o in enumerate(flat_out):
+            blocks = []
+            for k, x in enumerate(flat_in):
+                if x.size == 0:
+                    blocks.append(Tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
+                    continue
+                cols = stack([c[i] for c in columns[k]], axis=-1)  # o.shape + (x.size,)
+                blocks.append(cols.reshape(*o.shape, *x.shape))
+            per_output.append(blocks)
+        return rebuild_out([_as_arguments(b, args, nums, argnums) for b in per_output])
+
+    return jacobian
+
+
+def _stacked(rows: list, k: int, out_shape: tuple) -> Tensor:
+    """The Jacobian block of input leaf ``k`` from the rows of every output element."""
+    block = stack([row[k] for row in rows])  # (out.size,) + input.shape
+    return block.reshape(*out_shape, *rows[0][k].shape)
+
+
+def _as_arguments(blocks: list, args: tuple, nums: tuple, argnums):
+    """Jacobian blocks, one per input leaf, in the structure of the arguments asked
+    for: one argument's structure, or a tuple of them for a tuple ``argnums``."""
+    _, rebuild = _flatten(tuple(args[k] for k in nums))
+    per_argument = rebuild(blocks)
+    return per_argument if isinstance(argnums, tuple) else per_argument[0]
+
+
+def hessian(f: Callable, argnums=0) -> Callable:
+    """The Hessian of ``f``'s one-element output, forward over reverse:
+    ``jacfwd(jacrev(f))``; shape ``input.shape + input.shape``."""
+    return jacfwd(jacrev(f, argnums), argnums)
+
+
+def hvp(f: Callable, primals: tuple, tangents: tuple):
+    """``(f(*primals), H t)``: the Hessian of ``f`` times ``tangents``, forward over
+    reverse (``jvp`` of ``grad``), without forming H. ``H t`` is a Tensor when ``f``
+    takes one argument, else a tuple."""
+    every_argument = tuple(range(len(primals)))
+    (_, value), (products, _) = jvp(grad_and_value(f, every_argument), primals, tangents)
+    return value, products[0] if len(primals) == 1 else products
