@@ -96,16 +96,18 @@ class Rule:
     derivative: str  # after "dy/dx:"
     kink: str  # after "at the kink:"
     second_order: str  # after "second order:"
+    jvp: str = ""  # the forward-mode rule, stated after "; jvp:" in the dy/dx line
 
 
 def rule_of(function: type[Function]) -> Rule:
     """The rule stated at the end of ``function``'s docstring::
 
-        dy/dx: ...
+        dy/dx: ...; jvp: ...
         at the kink: ...
         second order: ...
 
-    Each line may run on over the next lines; each text comes back as one line.
+    Each line may run on over the next lines; each text comes back as one line. The
+    derivative line ends in the forward-mode rule, after "; jvp:".
     Raises ValueError if the docstring does not end in these three lines.
     """
     doc = "\n" + inspect.cleandoc(function.__doc__ or "")
@@ -116,7 +118,9 @@ def rule_of(function: type[Function]) -> Rule:
             f"{function.__name__}'s docstring must end in the three lines "
             "'dy/dx: ...', 'at the kink: ...' and 'second order: ...'"
         )
-    return Rule(*(" ".join(text.split()) for text in match.groups()))
+    derivative, kink, second_order = (" ".join(text.split()) for text in match.groups())
+    derivative, _, jvp = derivative.partition("; jvp:")
+    return Rule(derivative.strip(), kink, second_order, jvp.strip())
 
 
 # ---------------------------------------------------- the examples of an op, to check

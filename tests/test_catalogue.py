@@ -80,6 +80,7 @@ def test_rule_of_reads_the_three_closing_lines():
         derivative="sign(x)",
         kink="0 at x = 0 (the minimum-norm element of the subdifferential [-1, 1])",
         second_order="exact (0 almost everywhere: sign is piecewise constant)",
+        jvp="ty = sign(x) tx",
     )
 
 
