@@ -15,7 +15,7 @@ import importlib
 
 import numpy as _np
 
-from . import functional, nn, optim
+from . import func, functional, nn, optim
 from .comparisons import allclose, argmax, argmin, equal
 from .core import (
     Context,
@@ -90,6 +90,7 @@ __all__ = [
     "float64",
     "from_numpy",
     "full",
+    "func",
     "functional",
     "get_default_dtype",
     "grad",

@@ -88,8 +88,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False):
         raise TypeError("jvp: primals and tangents must be tuples, e.g. jvp(f, (x,), (v,))")
     if len(primals) != len(tangents):
         raise ValueError(
-            f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent "
-            "per primal"
+            f"jvp: {len(primals)} primals but {len(tangents)} tangents; give one tangent per primal"
         )
     flat_primals, rebuild = _flatten(tuple(primals))
     flat_tangents, _ = _flatten(tuple(tangents))
@@ -359,3 +358,46 @@ def hvp(f: Callable, primals: tuple, tangents: tuple):
     every_argument = tuple(range(len(primals)))
     (_, value), (products, _) = jvp(grad_and_value(f, every_argument), primals, tangents)
     return value, products[0] if len(primals) == 1 else products
+
+
+# ----------------------------------------------------------------------- modules
+
+
+def functional_call(module, params: Mapping, args, kwargs: Mapping | None = None):
+    """``module(*args, **kwargs)`` computed with the Tensors of ``params`` in place of
+    the module's own parameters and buffers of the same names (``named_parameters()``
+    / ``state_dict()`` names, ``"layers.0.weight"``); the others stay the module's.
+    The module is unchanged afterwards, so a transform can differentiate with respect
+    to the parameters: ``jacrev(lambda p: functional_call(model, p, (x,)))(params)``."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"functional_call: params must be a dict, got {type(params).__name__}")
+    args = args if isinstance(args, tuple) else (args,)
+    swapped = []  # (registry, name, the module's own value): to put back
+    try:
+        for full_name, value in params.items():
+            registry, name = _registry_of(module, full_name)
+            swapped.append((registry, name, registry[name]))
+            registry[name] = _tensor(value, f"params[{full_name!r}]")
+        return module(*args, **(kwargs or {}))
+    finally:
+        for registry, name, own in reversed(swapped):
+            registry[name] = own
+
+
+def _registry_of(module, full_name: str) -> tuple[dict, str]:
+    """The dict of ``module`` (or of a sub-module) that holds ``full_name``, and the
+    name in it."""
+    *path, name = full_name.split(".")
+    owner = module
+    for part in path:
+        owner = owner._modules.get(part) if hasattr(owner, "_modules") else None
+        if owner is None:
+            break
+    for registry in (getattr(owner, "_parameters", {}), getattr(owner, "_buffers", {})):
+        if name in registry:
+            return registry, name
+    known = [n for n, _ in module.named_parameters()] + [n for n, _ in module.named_buffers()]
+    raise KeyError(
+        f"functional_call: {type(module).__name__} has no parameter or buffer named "
+        f"{full_name!r}; its names are {known}"
+    )

@@ -6,11 +6,15 @@ twice, in float64:
   ``grad_outputs``): row m;
 - numerically, (f(x + eps e_j) - f(x - eps e_j)) / (2 eps): column j.
 They agree when |analytic - numeric| <= atol + rtol * |numeric| everywhere.
+
+With ``check_forward_ad=True``, forward mode is checked too: ``func.jvp`` along a few
+random directions v, against the numeric Jacobian times v.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,6 +91,30 @@ def _analytic_jacobians(outs: tuple, diff: list) -> list[np.ndarray]:
     return jacs
 
 
+def _forward_and_numeric(fn: Callable, args: list, triples: list, seed: int = 0):
+    """For three random directions v: ``func.jvp`` of ``fn`` along v, and the numeric
+    Jacobians times v, each flattened and joined (direction after direction)."""
+    from . import func  # the transforms build on this module's siblings, not on it
+
+    diff = [x for x, _, _ in triples]
+    positions = [next(i for i, a in enumerate(args) if a is x) for x in diff]
+
+    def of_differentiable(*values):
+        full = list(args)
+        for i, v in zip(positions, values):
+            full[i] = v
+        return _outputs(fn, full)
+
+    rng = np.random.default_rng(seed)
+    forward, numeric = [], []
+    for _ in range(3):
+        vs = [rng.standard_normal(x.shape) for x in diff]
+        _, tangents = func.jvp(of_differentiable, tuple(diff), tuple(Tensor(v) for v in vs))
+        forward.append(np.concatenate([t.data.ravel() for t in tangents]))
+        numeric.append(sum(n_jac @ v.ravel() for (_, _, n_jac), v in zip(triples, vs)))
+    return np.concatenate(forward), np.concatenate(numeric)
+
+
 def _jacobians(fn: Callable, inputs, eps: float) -> tuple[list, list]:
     """The float64 argument copies, and (input, analytic J, numeric J) for each input
     that requires grad."""
@@ -102,14 +130,31 @@ def _jacobians(fn: Callable, inputs, eps: float) -> tuple[list, list]:
     ]
 
 
+class Comparison(NamedTuple):
+    """What ``compare`` measured: the reverse pass, and forward mode if asked for."""
+
+    max_abs: float
+    max_rel: float
+    passed: bool
+    forward_max_abs: float | None = None  # None: forward mode was not checked
+    forward_passed: bool | None = None
+
+
 def compare(
-    fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
-) -> tuple[float, float, bool]:
-    """(largest absolute error, largest relative error, all within tolerance) between
-    the analytic and numeric Jacobians of ``fn``; the relative error is taken over the
-    entries larger than ``atol``, where it means something. For reports such as
-    ``minigrad gradcheck``; ``gradcheck`` says where a failure is."""
-    _, triples = _jacobians(fn, inputs, eps)
+    fn: Callable,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    check_forward_ad: bool = False,
+) -> Comparison:
+    """The largest absolute and relative errors between the analytic and numeric
+    Jacobians of ``fn``, and whether all are within tolerance; the relative error is
+    taken over the entries larger than ``atol``, where it means something. With
+    ``check_forward_ad``, also the largest error of forward mode along random
+    directions. For reports such as ``minigrad gradcheck``; ``gradcheck`` says where
+    a failure is."""
+    args, triples = _jacobians(fn, inputs, eps)
     max_abs = max_rel = 0.0
     passed = True
     for _, a_jac, n_jac in triples:
@@ -121,7 +166,17 @@ def compare(
             if big.any():
                 max_rel = float(np.max([max_rel, np.max(diff[big] / np.abs(n_jac[big]))]))
         passed = passed and bool(np.all(diff <= atol + rtol * np.abs(n_jac)))
-    return max_abs, max_rel, passed
+    if not check_forward_ad:
+        return Comparison(max_abs, max_rel, passed)
+    forward, numeric = _forward_and_numeric(fn, args, triples)
+    error = np.abs(forward - numeric)
+    return Comparison(
+        max_abs,
+        max_rel,
+        passed,
+        float(np.max(error, initial=0.0)),
+        bool(np.all(error <= atol + rtol * np.abs(numeric))),
+    )
 
 
 def gradcheck(
@@ -131,9 +186,11 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    check_forward_ad: bool = False,
 ) -> bool:
     """Check the gradients of ``fn(*inputs)`` (a Tensor or tuple of Tensors) against
-    central finite differences, on float64 copies of the inputs.
+    central finite differences, on float64 copies of the inputs; with
+    ``check_forward_ad``, also forward mode (``func.jvp`` along random directions).
 
     Returns True; on a mismatch raises ``GradcheckError`` naming the input, the worst
     element, and the analytic and numeric values (or returns False when
@@ -160,6 +217,20 @@ def gradcheck(
             if raise_exception:
                 raise GradcheckError(message)
             return False
+    if check_forward_ad:
+        forward, numeric = _forward_and_numeric(fn, args, triples)
+        excess = np.abs(forward - numeric) - (atol + rtol * np.abs(numeric))
+        if not np.all(excess <= 0):  # NaN counts as a failure too
+            m = int(np.argmax(np.nan_to_num(excess, nan=np.inf)))
+            message = (
+                f"gradcheck failed in forward mode (check_forward_ad): jvp {forward[m]:.10g} "
+                f"vs numeric {numeric[m]:.10g} at output element {m % (forward.size // 3)} "
+                f"along random direction {m // (forward.size // 3)} (|difference| "
+                f"{abs(forward[m] - numeric[m]):.3g} > atol {atol:g} + rtol {rtol:g} * |numeric|)"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
     return True
 
 
@@ -172,10 +243,13 @@ def gradgradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     seed: int = 0,
+    check_forward_ad: bool = False,
 ) -> bool:
     """Check second derivatives: gradcheck of (inputs, v) -> v^T J(inputs), the
     first-order gradients built with ``create_graph=True``. ``v`` (``grad_outputs``)
-    is random unless given, and is checked as an input too."""
+    is random unless given, and is checked as an input too. With
+    ``check_forward_ad``, forward mode is checked on those first derivatives: forward
+    over reverse, as ``func.hessian`` and ``func.hvp`` compute."""
     args = _float64_copies(_as_tuple(inputs))
     outs = _outputs(fn, args)
     if grad_outputs is None:
@@ -202,4 +276,5 @@ def gradgradcheck(
         atol=atol,
         rtol=rtol,
         raise_exception=raise_exception,
+        check_forward_ad=check_forward_ad,
     )

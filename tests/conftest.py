@@ -1,12 +1,13 @@
 """Fixtures shared by the test suite, and the one rule for tests that need a program
 that pip cannot install.
 
-``@pytest.mark.needs_dot`` marks a test that runs Graphviz's ``dot`` program, and
+``@pytest.mark.needs_dot`` marks a test that runs Graphviz's ``dot`` program,
 ``@pytest.mark.needs_chromium`` one that drives Debian's Chromium through Playwright
-(the replay page in a real browser). Where the program is missing such a test is
-skipped, with a reason that says so, because the README calls both optional; under
-``CI=true`` it fails instead, since CI installs them (``.ci/run``) and a skipped
-test there would hide a missing install.
+(the replay page in a real browser), and ``@pytest.mark.needs_torch`` one that
+compares with ``torch.func`` (PyTorch is large, so not a dev dependency). Where the
+program is missing such a test is skipped, with a reason that says so, because the
+README calls them optional; under ``CI=true`` it fails instead, since CI installs
+them (``.ci/run``) and a skipped test there would hide a missing install.
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ PROGRAMS = {
         "Chromium (apt's chromium, on PATH) or the playwright package is missing",
         "apt-get install chromium; pip install playwright",
     ),
+    # not a program, but the same rule: the transforms are checked against torch.func
+    "needs_torch": (
+        lambda: importlib.util.find_spec("torch") is not None,
+        "PyTorch is not installed",
+        "pip install torch==2.13.0, the CPU build",
+    ),
 }
 
 
@@ -78,6 +85,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "needs_chromium: drives Chromium through Playwright (skipped where either is "
         "missing, except under CI=true)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "needs_torch: compares with PyTorch (skipped where torch is missing, except "
+        "under CI=true)",
     )
 
 

@@ -291,6 +291,7 @@ def test_gradcheck_command_checks_every_registered_op(capsys):
 
     assert main(["gradcheck"]) == 0
     printed = capsys.readouterr().out
+    assert "reverse mode" in printed and "forward" in printed  # a column for each mode
     for check in registry():
         assert check.name in printed
     assert f"{len(registry())} passed, 0 failed" in printed

@@ -118,5 +118,5 @@ def test_compare_reports_a_nan_gradient_as_nan_not_as_zero_error():
         def backward(ctx, g):
             return g * np.nan
 
-    max_abs, max_rel, passed = compare(NanRule.apply, (x123(),))
-    assert np.isnan(max_abs) and np.isnan(max_rel) and not passed
+    result = compare(NanRule.apply, (x123(),))
+    assert np.isnan(result.max_abs) and np.isnan(result.max_rel) and not result.passed

@@ -1,6 +1,6 @@
 """The gradient checks run by ``minigrad gradcheck``: every case of the op catalogue
 (``minigrad/catalogue.py``), its analytic Jacobian compared with central differences
-in float64 (``gradcheck.compare``)."""
+in float64, in reverse mode and in forward mode (``gradcheck.compare``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class CheckResult:
     name: str
     max_abs: float
     max_rel: float
-    passed: bool
+    forward_max_abs: float  # forward mode (jvp) along random directions
+    passed: bool  # both modes within tolerance
 
 
 def registry() -> list[Case]:
@@ -35,8 +36,9 @@ def run_checks(only: list[str] | None = None, seed: int = 0) -> list[CheckResult
     results = []
     for case in cases:
         inputs = [mg.Tensor(a, requires_grad=True) for a in case.arrays(rng)]
-        max_abs, max_rel, passed = compare(case.fn, inputs)
-        results.append(CheckResult(case.name, max_abs, max_rel, passed))
+        c = compare(case.fn, inputs, check_forward_ad=True)
+        passed = c.passed and c.forward_passed
+        results.append(CheckResult(case.name, c.max_abs, c.max_rel, c.forward_max_abs, passed))
     return results
 
 

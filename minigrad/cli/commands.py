@@ -201,11 +201,12 @@ def gradcheck_command(args: argparse.Namespace) -> int:
 
     rows = run_checks(args.only)
     width = max(len(r.name) for r in rows)
-    print(f"{'op':<{width}}  {'max abs err':>12}  {'max rel err':>12}  pass")
+    print(f"{'':<{width}}  {'reverse mode':^26}  {'forward':^12}")
+    print(f"{'op':<{width}}  {'max abs err':>12}  {'max rel err':>12}  {'max abs err':>12}  pass")
     for r in rows:
         print(
             f"{r.name:<{width}}  {r.max_abs:12.2e}  {r.max_rel:12.2e}  "
-            f"{'yes' if r.passed else 'NO'}"
+            f"{r.forward_max_abs:12.2e}  {'yes' if r.passed else 'NO'}"
         )
     failed = [r.name for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
