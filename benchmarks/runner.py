@@ -368,6 +368,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of the default minigrad train model): benchmarks/replay.py",
     )
     parser.add_argument(
+        "--transforms",
+        action="store_true",
+        help="time forward mode and the Jacobian transforms instead (func.jvp over the "
+        "per-op chain; jacfwd and jacrev against torch.func): benchmarks/transforms.py",
+    )
+    parser.add_argument(
         "--compare",
         type=checkout,
         action="append",
@@ -383,6 +389,10 @@ def run_from_args(args: argparse.Namespace) -> str:
         from . import replay  # imports minigrad here, in the runner: the workers do not
 
         return replay.table(replay.measure(args.reps))
+    if args.transforms:
+        from . import transforms
+
+        return transforms.table(transforms.measure(args.reps))
     results = run(
         args.workloads,
         args.engines,

@@ -94,11 +94,29 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False):
     flat_tangents, _ = _flatten(tuple(tangents))
     if len(flat_primals) != len(flat_tangents):
         raise ValueError("jvp: tangents must have the same structure as primals")
+    checked_primals, checked_tangents = [], []
+    for i, (p, t) in enumerate(zip(flat_primals, flat_tangents)):
+        p, t = _tensor(p, f"primal {i}"), _tensor(t, f"tangent {i}")
+        _check_floating(p, f"primal {i}")
+        if t.shape != p.shape or t.dtype != p.dtype:
+            raise ValueError(
+                f"jvp: tangent {i} has shape {t.shape} and dtype {t.dtype}, but primal {i} "
+                f"has shape {p.shape} and dtype {p.dtype}: they must match"
+            )
+        checked_primals.append(p)
+        checked_tangents.append(t if t.requires_grad or t._tangents else t.data)
+    return _push_forward(f, checked_primals, rebuild, checked_tangents, has_aux)
+
+
+def _push_forward(f: Callable, primals: list, rebuild: Callable, tangents: list, has_aux: bool):
+    """``jvp`` on checked arguments: ``primals`` Tensors, each with its tangent (an array,
+    or a Tensor when something will differentiate it), ``rebuild`` their structure."""
     with forward.dual_level() as level:
-        duals = [
-            _dual(p, t, level, f"primal {i}", f"tangent {i}")
-            for i, (p, t) in enumerate(zip(flat_primals, flat_tangents))
-        ]
+        duals = []
+        for primal, tangent in zip(primals, tangents):
+            dual = Clone.apply(primal)  # an op: it keeps primal's graph and outer tangents
+            forward.set_tangent(dual, level, tangent)
+            duals.append(dual)
         result = f(*rebuild(duals))
         output, aux = result if has_aux else (result, None)
         flat_out, rebuild_out = _flatten(output)
@@ -109,20 +127,6 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False):
     return rebuild_out(flat_out), rebuild_out(out_tangents)
 
 
-def _dual(primal, tangent, level: int, primal_name: str, tangent_name: str) -> Tensor:
-    """A new Tensor with ``primal``'s value (and graph) and ``tangent`` at ``level``."""
-    primal, tangent = _tensor(primal, primal_name), _tensor(tangent, tangent_name)
-    _check_floating(primal, primal_name)
-    if tangent.shape != primal.shape or tangent.dtype != primal.dtype:
-        raise ValueError(
-            f"jvp: {tangent_name} has shape {tangent.shape} and dtype {tangent.dtype}, but "
-            f"{primal_name} has shape {primal.shape} and dtype {primal.dtype}: they must match"
-        )
-    dual = Clone.apply(primal)  # an op: it keeps primal's graph and outer tangents
-    forward.set_tangent(dual, level, tangent)
-    return dual
-
-
 def _take_tangent(out: Tensor, level: int) -> Tensor:
     """The tangent of ``out`` at ``level``, removed from it (zeros if it has none: the
     output does not depend on the inputs)."""
@@ -130,7 +134,7 @@ def _take_tangent(out: Tensor, level: int) -> Tensor:
     if tangent is None:
         return Tensor(np.zeros(out.shape, dtype=out.dtype))
     out._tangents = {k: v for k, v in out._tangents.items() if k != level}
-    return tangent
+    return tangent if isinstance(tangent, Tensor) else Tensor(np.asarray(tangent))
 
 
 # ------------------------------------------------------------------ reverse mode
@@ -285,8 +289,8 @@ def jacrev(f: Callable, argnums=0) -> Callable:
         for i, o in enumerate(flat_out):
             rows = []  # d o[m] / d inputs, for each element m of o
             for m in range(o.size):
-                cotangents = [Tensor(np.zeros(p.shape, dtype=p.dtype)) for p in flat_out]
-                cotangents[i].data.reshape(-1)[m] = 1
+                cotangents = [np.zeros(p.shape, dtype=p.dtype) for p in flat_out]
+                cotangents[i].reshape(-1)[m] = 1
                 rows.append(_flatten(vjp_fn(cotangents))[0])
             per_output.append([_stacked(rows, k, o.shape) for k in range(len(rows[0]))])
         return rebuild_out([_as_arguments(j, args, nums, argnums) for j in per_output])
@@ -307,11 +311,12 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
         out = None
         columns: list[list] = []  # per input leaf: J e_j for each of its elements j
         for k, x in enumerate(flat_in):
+            _check_floating(x, f"argument {k}")
             columns.append([])
             for j in range(x.size):
-                basis = [Tensor(np.zeros(y.shape, dtype=y.dtype)) for y in flat_in]
-                basis[k].data.reshape(-1)[j] = 1
-                out, out_tangent = jvp(g, tuple(rebuild_in(flat_in)), tuple(rebuild_in(basis)))
+                basis = [np.zeros(y.shape, dtype=y.dtype) for y in flat_in]
+                basis[k].reshape(-1)[j] = 1
+                out, out_tangent = _push_forward(g, flat_in, rebuild_in, basis, False)
                 columns[k].append(_flatten(out_tangent)[0])
         if out is None:  # every input is empty: no pass ran
             out = g(*rebuild_in(flat_in))
@@ -323,7 +328,7 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
                 if x.size == 0:
                     blocks.append(Tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
                     continue
-                cols = stack([c[i] for c in columns[k]], axis=-1)  # o.shape + (x.size,)
+                cols = _stack([c[i] for c in columns[k]], axis=-1)  # o.shape + (x.size,)
                 blocks.append(cols.reshape(*o.shape, *x.shape))
             per_output.append(blocks)
         return rebuild_out([_as_arguments(b, args, nums, argnums) for b in per_output])
@@ -333,8 +338,16 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
 
 def _stacked(rows: list, k: int, out_shape: tuple) -> Tensor:
     """The Jacobian block of input leaf ``k`` from the rows of every output element."""
-    block = stack([row[k] for row in rows])  # (out.size,) + input.shape
+    block = _stack([row[k] for row in rows], axis=0)  # (out.size,) + input.shape
     return block.reshape(*out_shape, *rows[0][k].shape)
+
+
+def _stack(parts: list, axis: int) -> Tensor:
+    """``mg.stack`` when something will differentiate the Jacobian (the parts are in a
+    graph, or carry tangents), else numpy's: one array, no op per part."""
+    if any(p.requires_grad or p._tangents for p in parts):
+        return stack(parts, axis=axis)
+    return Tensor(np.stack([p.data for p in parts], axis=axis))
 
 
 def _as_arguments(blocks: list, args: tuple, nums: tuple, argnums):

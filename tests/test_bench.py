@@ -172,5 +172,17 @@ def test_the_replay_benchmark_times_recording_and_the_page():
     assert results["page_ms"] > 0 and 0 < results["page_kb"] < 2000
     text = replay.table(results)
     assert "replay / plain" in text and "viz.replay + to_html (ms)" in text
-    args = argparse.Namespace(replay=True, reps=5)
+    args = argparse.Namespace(replay=True, transforms=False, reps=5)
     assert "page size (KiB)" in runner.run_from_args(args)
+
+
+def test_the_transforms_benchmark_times_jvp_and_both_jacobians():
+    from benchmarks import transforms
+
+    results = transforms.measure(reps=1)  # raised to the minimum of 5
+    for name in ("chain_forward_ms", "chain_jvp_ms", "jacfwd_ms", "jacrev_ms"):
+        assert results[name] > 0
+    text = transforms.table(results)
+    assert "jvp / forward" in text and "| jacfwd |" in text and "| jacrev |" in text
+    args = argparse.Namespace(replay=False, transforms=True, reps=5)
+    assert "minigrad / torch.func" in runner.run_from_args(args)

@@ -55,6 +55,7 @@ ALL = [
     "regularizers_digits",
     "gradient_clipping",
     "two_moons",
+    "forward_vs_reverse",
 ]
 
 
@@ -332,3 +333,13 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     with pytest.raises(SystemExit):
         load_example("two_moons").main(["--quick", "--out", str(not_a_folder)])
     assert not_a_folder.read_text() == "x"
+
+
+# forward_vs_reverse
+def test_forward_vs_reverse_jacobians_agree_and_every_size_is_timed(tmp_path_factory):
+    results = quick_run("forward_vs_reverse", tmp_path_factory)[0]
+    assert results["largest_difference"] < 1e-12  # jacfwd and jacrev: one Jacobian
+    n = len(results["sizes"])
+    for key in ("forward_ms", "reverse_ms"):
+        assert np.asarray(results[key]).shape == (n, n) and np.all(np.asarray(results[key]) > 0)
+    assert set(results["forward_faster_for"]) == set(results["sizes"])

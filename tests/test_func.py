@@ -359,3 +359,20 @@ def test_jacrev_over_a_models_parameters_agrees_with_torch_func():
     assert list(ours) == list(theirs)
     for name in ours:
         close(ours[name].data, theirs[name].numpy(), tol=1e-9)
+
+
+# --------------------------------------------------------------- the docs page
+def test_the_forward_mode_page_runs_and_its_numbers_hold():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "forward-mode.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.+?)```", page, re.S) if "(Function)" not in b]
+    names: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/forward-mode.md", "exec"), names)
+    np.testing.assert_allclose(names["y_dot"].data, [0.9400, 0.0], atol=5e-5)
+    np.testing.assert_allclose(names["Hv"].data, 6 * names["x"].data * names["v"].data)
+    assert names["H"].shape == (2, 2)
+    assert func.jvp(names["outer"], (names["one"],), (names["one"],))[1].item() == 1.0
+    assert names["J"]["weight"].shape == (4, 2, 2, 3)

@@ -36,8 +36,6 @@ import itertools
 
 import numpy as np
 
-from . import modes
-
 levels: list[int] = []  # the levels in progress, outermost first
 _numbers = itertools.count(1)  # a level's number is never reused
 
@@ -57,14 +55,15 @@ class dual_level:  # noqa: N801 (a context manager, named as PyTorch's forward_a
 
 
 def tangent_of(value, level: int):
-    """The tangent of ``value`` at ``level`` (a Tensor), or None."""
+    """The tangent of ``value`` at ``level``, or None: an array, or a Tensor when
+    something will differentiate it (see ``push_tangents``)."""
     tangents = getattr(value, "_tangents", None)
     return None if tangents is None else tangents.get(level)
 
 
 def set_tangent(t, level: int, tangent) -> None:
     """Give Tensor ``t`` its tangent at ``level`` (a new dict: never shared)."""
-    t._tangents = {**(t._tangents or {}), level: tangent}
+    t._tangents = {level: tangent} if t._tangents is None else {**t._tangents, level: tangent}
 
 
 def carries_tangent(value) -> bool:
@@ -72,53 +71,55 @@ def carries_tangent(value) -> bool:
     return any(tangent_of(value, level) is not None for level in levels)
 
 
-def push_tangents(fn, ctx, args: tuple, arrays: list, raw, outputs: list) -> None:
-    """Give the outputs of one call of op ``fn`` their tangents, level by level."""
-    if ctx.saved_tensors:  # a rule run on Tensors reads the roles of saved values
-        ctx.forward_args, ctx.forward_results = arrays, raw
-    for depth, level in enumerate(levels):
-        tangents = [tangent_of(a, level) for a in args]
-        if all(t is None for t in tangents):
-            continue
-        results = _run_rule(fn, ctx, args, outputs, tangents, depth)
-        for out, tangent in zip(outputs, results):
-            if tangent is not None and out.dtype.kind == "f":
-                set_tangent(out, level, _fit(tangent, out))
-    if ctx.saved_tensors and any(o._tangents for o in outputs):
-        # under create_graph, a saved value stands for these Tensors (higher_order.py):
-        # they must bring their tangents along (forward-over-reverse Hessians)
-        ctx.dual_args, ctx.output_tangents = args, [o._tangents for o in outputs]
-
-
-def _run_rule(fn, ctx, args: tuple, outputs: list, tangents: list, depth: int) -> list:
-    """Run ``fn.jvp`` for the level at ``depth``, with only the levels below it active."""
-    global levels
+def push_tangents(fn, ctx, args: tuple, arrays: list, raw, outputs: list, recorded: bool) -> None:
+    """Give the outputs of one call of op ``fn`` their tangents, level by level.
+    ``recorded``: whether the call is a node of the reverse graph."""
     if fn.jvp is None:
         raise NotImplementedError(
             f"{fn.__name__} has no forward-mode rule: define a static method "
             f"jvp(ctx, *tangents) in {fn.__name__} to use it under func.jvp / jacfwd"
         )
-    differentiable = depth > 0 or (
-        modes.grad_enabled and any(getattr(v, "_requires_grad", False) for v in (*args, *tangents))
-    )
+    tensor = type(outputs[0])  # Tensor: this module cannot import it (core/tensor.py)
+    for depth, level in enumerate(levels):
+        # the rule runs on arrays, unless something will differentiate the tangent: an
+        # outer level, the reverse pass through this node, or a tangent in a graph
+        tangents, given, on_tensors = [], False, recorded or depth > 0
+        for a in args:
+            t = a._tangents.get(level) if isinstance(a, tensor) and a._tangents else None
+            if t is not None:
+                given, on_tensors = True, on_tensors or isinstance(t, tensor)
+            tangents.append(t)
+        if not given:
+            continue
+        if on_tensors:
+            result = _run_on_tensors(fn, ctx, args, (arrays, raw), outputs, tangents, depth)
+        else:
+            result = fn.jvp(ctx, *tangents)
+        for out, tangent in zip(outputs, result if len(outputs) > 1 else (result,)):
+            if tangent is not None and out.data.dtype.kind == "f":
+                set_tangent(out, level, _fit(tangent, out.data))
+    if recorded and ctx.saved_tensors and any(o._tangents for o in outputs):
+        # under create_graph, a saved value stands for these Tensors (higher_order.py):
+        # they must bring their tangents along (forward-over-reverse Hessians)
+        ctx.dual_args, ctx.output_tangents = args, [o._tangents for o in outputs]
+
+
+def _run_on_tensors(fn, ctx, args: tuple, call: tuple, outputs: list, tangents: list, depth: int):
+    """Run ``fn.jvp`` on Tensors, recording its arithmetic, with only the levels below
+    ``depth`` active. ``call``: what forward received and returned (for the roles of
+    saved values)."""
+    global levels
+    if ctx.forward_args is None:
+        ctx.forward_args, ctx.forward_results = call
+    tensor_type = type(outputs[0])
+    tangents = [t if t is None or isinstance(t, tensor_type) else tensor_type(t) for t in tangents]
     saved, every_level = ctx.saved_tensors, levels
     levels = levels[:depth]
     try:
-        if differentiable:
-            ctx.saved_tensors = tuple([_stand_in(ctx, v, args, outputs) for v in saved])
-            result = fn.jvp(ctx, *tangents)
-        else:
-            result = fn.jvp(ctx, *[None if t is None else t.data for t in tangents])
+        ctx.saved_tensors = tuple([_stand_in(ctx, v, args, outputs) for v in saved])
+        return fn.jvp(ctx, *tangents)
     finally:
         ctx.saved_tensors, levels = saved, every_level
-    results = result if type(result) is tuple else (result,)
-    return [_as_tensor(t, type(outputs[0])) for t in results]
-
-
-def _as_tensor(t, tensor_type: type):
-    if t is None or isinstance(t, tensor_type):
-        return t
-    return tensor_type._make(np.asarray(t), False, None, 0)
 
 
 def _stand_in(ctx, value, args: tuple, outputs: list):
@@ -131,13 +132,13 @@ def _stand_in(ctx, value, args: tuple, outputs: list):
     return value
 
 
-def _fit(tangent, out):
-    """A tangent in its output's shape and dtype (a rule may return one that broadcasts,
+def _fit(tangent, value: np.ndarray):
+    """A tangent in its value's shape and dtype (a rule may return one that broadcasts,
     ``dx + 0`` for ``x + c``)."""
-    if tangent.shape != out.shape:
-        tangent = tangent.broadcast_to(out.shape)
-    if tangent.dtype != out.dtype:
-        tangent = tangent.astype(out.dtype)
+    if tangent.shape != value.shape:
+        tangent = np.broadcast_to(tangent, value.shape)
+    if tangent.dtype != value.dtype:
+        tangent = tangent.astype(value.dtype)
     return tangent
 
 

@@ -228,11 +228,11 @@ class Function:
         if type(raw) is not tuple:
             out = _output_tensor(raw, node, 0, args)
             if forward.levels:
-                forward.push_tangents(cls, ctx, args, arrays, raw, [out])
+                forward.push_tangents(cls, ctx, args, arrays, raw, [out], node is not None)
             return out
         outs = [_output_tensor(r, node, j, args) for j, r in enumerate(raw)]
         if forward.levels:
-            forward.push_tangents(cls, ctx, args, arrays, raw, outs)
+            forward.push_tangents(cls, ctx, args, arrays, raw, outs, node is not None)
         return tuple(outs)
 
 
