@@ -1,4 +1,4 @@
-"""Checkers for lesson 5, L1 against L2: the soft threshold, one coordinate-descent update
+"""Checkers for lesson 5, L1 against L2: one proximal L1 step, one coordinate-descent update
 of the Lasso, and lambda_max. Each takes the learner's function, computes the truth with
 minigrad, prints in words what is right or wrong, and returns True or False."""
 
@@ -6,48 +6,57 @@ from __future__ import annotations
 
 import numpy as np
 
+from minigrad import nn, optim
 from minigrad.data import load_diabetes
 from minigrad.linear_model import Lasso
 from minigrad.linear_model import soft_threshold as true_soft_threshold
 
 from ._words import NO_ANSWER, as_array, attempt, fmt, verdict
 
-# (rho, lambda) pairs covering the three cases of S and both edges of the dead zone
-SOFT_THRESHOLD_CASES = [
-    (0.5, 0.2),  # above lambda: shrunk by lambda
-    (-0.5, 0.2),  # below -lambda: shrunk towards 0 from the other side
-    (0.1, 0.2),  # inside [-lambda, lambda]: killed
-    (-0.2, 0.2),  # on the edge: killed too
-    (3.0, 0.0),  # lambda = 0: no penalty, nothing changes
-]
+
+def true_proximal_l1_step(w: np.ndarray, grad: np.ndarray, lr: float, lam: float) -> np.ndarray:
+    """What ``optim.SGD(lr=lr, l1=lam)`` does to ``w`` whose data gradient is ``grad``."""
+    weight = nn.Parameter(np.array(w, dtype=np.float64))
+    weight.grad = np.array(grad, dtype=np.float64)
+    optim.SGD([weight], lr=lr, l1=lam).step()
+    return weight.numpy()
 
 
-def _soft_threshold_case(rho: float, lam: float) -> str:
-    if abs(rho) <= lam:
-        return "|ρ| ≤ λ, where the soft threshold is exactly 0"
-    return "ρ > λ, where it is ρ − λ" if rho > 0 else "ρ < −λ, where it is ρ + λ"
-
-
-def check_soft_threshold(soft_threshold) -> bool:
-    """``soft_threshold(rho, lam)`` must be sign(ρ)·max(|ρ| − λ, 0) for numbers."""
-    for rho, lam in SOFT_THRESHOLD_CASES:
-        got = attempt(soft_threshold, "soft_threshold", rho, lam)
-        if got is NO_ANSWER:
-            return False
-        got = as_array(got, "soft_threshold", ())
-        if got is None:
-            return False
-        truth = true_soft_threshold(rho, lam)
-        if not np.isclose(got, truth, atol=1e-12):
-            return verdict(
-                False,
-                wrong=f"your soft threshold gives {float(got):g} at ρ = {rho:g}, λ = {lam:g}; "
-                f"it should be {truth:g} ({_soft_threshold_case(rho, lam)}).",
-            )
+def check_proximal_l1_step(proximal_l1_step) -> bool:
+    """``proximal_l1_step(w, grad, lr, lam)`` must be S(w − lr·grad, lr·lam), elementwise."""
+    w = np.array([1.0, -0.5, 0.05, 0.02, 0.0, -2.0])
+    grad = np.array([2.0, 1.0, 0.1, -0.3, 0.2, -1.0])
+    lr, lam = 0.1, 0.5
+    got = attempt(proximal_l1_step, "proximal_l1_step", w, grad, lr, lam)
+    if got is NO_ANSWER:
+        return False
+    got = as_array(got, "proximal_l1_step", w.shape)
+    if got is None:
+        return False
+    truth = true_proximal_l1_step(w, grad, lr, lam)
+    if np.allclose(got, truth, rtol=1e-12, atol=1e-12):
+        return verdict(
+            True,
+            f"your step gives {fmt(got)}, as optim.SGD(lr={lr}, l1={lam}) does, with "
+            f"{np.sum(got == 0)} exact zeros.",
+        )
+    slips = {
+        "you soft-thresholded w without the gradient step first": true_soft_threshold(w, lr * lam),
+        "your threshold is lam; in a step of size lr it is lr·lam": true_soft_threshold(
+            w - lr * grad, lam
+        ),
+        "that is the subgradient step w − lr·(grad + lam·sign(w)): it gives no exact zeros": w
+        - lr * (grad + lam * np.sign(w)),
+    }
+    hint = next(
+        (f" It looks as if {slip}." for slip, v in slips.items() if np.allclose(got, v)), ""
+    )
+    k = int(np.argmax(np.abs(got - truth)))
     return verdict(
-        True,
-        f"your soft threshold agrees with minigrad's at all {len(SOFT_THRESHOLD_CASES)} "
-        "test points, inside the dead zone [−λ, λ] and on both sides of it.",
+        False,
+        wrong=f"at w = {w[k]:g}, grad = {grad[k]:g} (lr = {lr:g}, lam = {lam:g}) your step gives "
+        f"{got[k]:.4g}; it should be {truth[k]:.4g}: the gradient step gives "
+        f"{w[k] - lr * grad[k]:.4g}, then the soft threshold at lr·lam = {lr * lam:g}.{hint}",
     )
 
 
