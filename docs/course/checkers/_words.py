@@ -60,6 +60,7 @@ def as_array(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray | None
 
 def verdict(ok: bool, right: str = "", wrong: str = "") -> bool:
     """Print the closing sentence of a check and return ``ok``."""
+    ok = bool(ok)  # a numpy bool from a comparison prints and tests as a plain one
     print(("Right: " + right) if ok else ("Not yet: " + wrong).rstrip())
     return ok
 
