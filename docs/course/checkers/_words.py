@@ -67,4 +67,5 @@ def verdict(ok: bool, right: str = "", wrong: str = "") -> bool:
 
 def fmt(x: Any) -> str:
     """A number or an array, short enough for a sentence."""
-    return np.array2string(np.asarray(x, dtype=float), precision=4, suppress_small=True)
+    shown = np.asarray(x, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return np.array2string(shown, precision=4, suppress_small=True)
