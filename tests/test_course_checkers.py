@@ -103,9 +103,11 @@ def test_lesson2_wrong_answers(capsys):
         capsys, lesson2.check_fan_out, [6.0, 3.0], "2 contributions adding up to 9", "sends x 3"
     )
     rejects(capsys, lesson2.check_fan_out, [4.0, 4.0, 4.0], "the count is right")
-    no_tanh = {"x1": -3.0, "w1": 2.0, "x2": 1.0, "w2": 0.0, "b": 1.0}
-    rejects(capsys, lesson2.check_neuron_gradients, no_tanh, "skipped the tanh", "1 - o**2 = 0.5")
-    swapped = {**solved2.neuron_gradients(), "x1": 0.5 * 2.0}
+    x1, x2, w1, w2 = (lesson2.NEURON[name] for name in ("x1", "x2", "w1", "w2"))
+    no_tanh = {"x1": w1, "w1": x1, "x2": w2, "w2": x2, "b": 1.0}  # the Muls' rules alone
+    rejects(capsys, lesson2.check_neuron_gradients, no_tanh, "skipped the tanh", "1 - o**2 = 0.18")
+    tanh_slope = 1 - np.tanh(x1 * w1 + x2 * w2 + lesson2.NEURON["b"]) ** 2
+    swapped = {**solved2.neuron_gradients(), "x1": tanh_slope * x1}  # x1 times the slope
     rejects(capsys, lesson2.check_neuron_gradients, swapped, "*other* input")
 
 

@@ -17,7 +17,7 @@ def fan_out_contributions() -> list[float]:
 def neuron_gradients() -> dict[str, float]:
     """Exercise 2: o = tanh(n), n = x1*w1 + x2*w2 + b. The Tanh step multiplies by
     1 - o**2; the Add passes that on unchanged; each Mul multiplies by the other input."""
-    x1, x2, w1, w2, b = 2.0, 0.0, -3.0, 1.0, 6.8813735870195432
+    x1, x2, w1, w2, b = 1.0, -2.0, 0.5, 1.5, 1.0
     o = math.tanh(x1 * w1 + x2 * w2 + b)
     do_dn = 1 - o**2
     return {"x1": do_dn * w1, "w1": do_dn * x1, "x2": do_dn * w2, "w2": do_dn * x2, "b": do_dn}
