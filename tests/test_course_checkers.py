@@ -40,7 +40,7 @@ EXERCISES = [
     (lesson3.check_max_ties, solved3.max_ties_gradient(), None),
     (lesson3.check_prox_step, solved3.prox_l1_step, lambda w, grad, lr, lam: None),
     (lesson4.check_distances, solved4.distances(), None),
-    (lesson4.check_unit_sphere_point, solved4.unit_sphere_point, lambda direction, p: None),
+    (lesson4.check_elastic_net_diagonal, solved4.elastic_net_diagonal(), None),
     (lesson4.check_nearest_point_in_diamond, solved4.nearest_point_in_diamond(), None),
     (lesson8.check_softplus, solved8.Softplus, None),
     (lesson8.check_silu, solved8.SiLU, None),
@@ -143,16 +143,9 @@ def test_lesson4_wrong_answers(capsys):
     rejects(capsys, lesson4.check_distances, (7.0, 25.0, 4.0), "squared distance", "5")
     rejects(capsys, lesson4.check_distances, (5.0, 5.0, 4.0), "L1 distance is 5", "gives 7")
 
-    def always_the_circle(direction, p):
-        return direction / np.linalg.norm(direction)
-
-    rejects(capsys, lesson4.check_unit_sphere_point, always_the_circle, "on the L2 circle")
-    rejects(
-        capsys,
-        lesson4.check_unit_sphere_point,
-        lambda d, p: -d / np.abs(d).sum(),
-        "not in that direction",
-    )
+    rejects(capsys, lesson4.check_elastic_net_diagonal, 0.5, "L1 diamond")
+    rejects(capsys, lesson4.check_elastic_net_diagonal, np.sqrt(0.5), "L2 circle")
+    rejects(capsys, lesson4.check_elastic_net_diagonal, 0.6, "the penalty is 0.96")
     c = np.array(lesson4.OUTSIDE)
     rejects(
         capsys,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import minigrad as mg
+from minigrad import functional as F
 
 from .verdict import not_done, right, show, wrong
 
@@ -43,45 +44,42 @@ def check_distances(answer) -> bool:
     )
 
 
-SPHERE_CASES = [
-    ((1.0, 1.0), 1),
-    ((3.0, -1.0), 2),
-    ((0.0, 2.0), 1),
-    ((-1.0, 0.5), INF),
-    ((2.0, 1.0), INF),
-    ((1.0, 2.0), 1.5),
-]
+def elastic_net_ball_on_the_diagonal(l1_ratio: float = 0.5) -> float:
+    """The a > 0 where the unit ball of ``F.elastic_net_penalty`` crosses the diagonal
+    w1 = w2 = a, found by bisection on the penalty itself (it grows with a)."""
+    low, high = 0.0, 1.0  # the penalty of (1, 1) is 2 for every l1_ratio: above 1
+    for _ in range(60):
+        middle = (low + high) / 2
+        point = mg.tensor([middle, middle], dtype=mg.float64)
+        if F.elastic_net_penalty([point], l1_ratio=l1_ratio).item() < 1:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
-def check_unit_sphere_point(unit_sphere_point) -> bool:
-    """``unit_sphere_point(direction, p)``: the point of the unit sphere ||w||_p = 1 in the
-    given direction (a positive multiple of it)."""
-    for direction, order in SPHERE_CASES:
-        case = f"for direction {direction} and p = {order}"
-        try:
-            yours = unit_sphere_point(np.array(direction), order)
-        except Exception as error:  # the learner's code: report it, do not stop the notebook
-            return wrong(f"{case} your function raised {type(error).__name__}: {error}")
-        if yours is None:
-            return not_done("unit_sphere_point returns None; make it return a 2-vector.")
-        yours = np.asarray(yours, dtype=float)
-        d = mg.tensor(direction, dtype=mg.float64)
-        truth = (d / d.norm(p=order)).numpy()
-        if np.allclose(yours, truth):
-            continue
-        norm_p = mg.tensor(yours).norm(p=order).item()
-        if yours.shape == (2,) and np.isclose(norm_p, 1.0):
-            return wrong(
-                f"{case} your point {show(yours)} is on the sphere but not in that "
-                "direction: scale the direction itself, by a positive number."
-            )
-        if yours.shape == (2,) and np.isclose(np.hypot(*yours), 1.0):
-            return wrong(
-                f"{case} your point {show(yours)} is on the L2 circle; its p-norm "
-                f"is {show(norm_p)}, not 1: divide by the direction's p-norm."
-            )
-        return wrong(f"{case} yours is {show(yours)}; the point is {show(truth)}.")
-    return right(f"all {len(SPHERE_CASES)} directions land on their unit spheres.")
+def check_elastic_net_diagonal(a) -> bool:
+    """``a``: where the ball {elastic_net_penalty([w], l1_ratio=0.5) <= 1} meets the
+    diagonal w1 = w2 = a > 0."""
+    if a is None:
+        return not_done("set a to a number.")
+    try:
+        a = float(a)
+    except (TypeError, ValueError):
+        return wrong(f"a should be one number; got {a!r}.")
+    truth = elastic_net_ball_on_the_diagonal()
+    if np.isclose(a, truth, atol=1e-4):
+        return right(f"a = {show(truth)}: beyond the diamond's 0.5 and inside the circle's "
+                     f"{show(np.sqrt(0.5))}, so the sides bulge out while the corners stay.")
+    if np.isclose(a, 0.5):
+        return wrong("0.5 is where the L1 diamond crosses the diagonal; the elastic net's side "
+                     "bulges out beyond it.")
+    if np.isclose(a, np.sqrt(0.5)):
+        return wrong(f"{show(a)} is where the L2 circle crosses the diagonal; the elastic net's "
+                     "ball lies between the diamond and the circle.")
+    penalty = F.elastic_net_penalty([mg.tensor([a, a], dtype=mg.float64)], l1_ratio=0.5).item()
+    return wrong(f"at w = ({show(a)}, {show(a)}) the penalty is {show(penalty)}, not 1. Solve "
+                 "0.5 * (|w1| + |w2|) + 0.5 * (w1**2 + w2**2) = 1 with w1 = w2 = a.")
 
 
 OUTSIDE = (2.6, 0.5)

@@ -12,11 +12,10 @@ def distances() -> tuple[float, float, float]:
     return tuple(difference.norm(p=p).item() for p in (1, 2, float("inf")))
 
 
-def unit_sphere_point(direction: np.ndarray, p: float) -> np.ndarray:
-    """Exercise 2: a norm is homogeneous, ||t d|| = t ||d|| for t > 0, so d / ||d||_p has
-    p-norm 1 and points the same way."""
-    d = mg.tensor(direction, dtype=mg.float64)
-    return (d / d.norm(p=p)).numpy()
+def elastic_net_diagonal() -> float:
+    """Exercise 2: on w1 = w2 = a > 0, 0.5 * (2a) + 0.5 * (2a**2) = 1, so a**2 + a - 1 = 0
+    and a = (sqrt(5) - 1) / 2, the golden ratio's inverse, about 0.618."""
+    return (np.sqrt(5.0) - 1.0) / 2.0
 
 
 def nearest_point_in_diamond() -> tuple[float, float]:
