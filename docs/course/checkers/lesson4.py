@@ -69,17 +69,25 @@ def check_elastic_net_diagonal(a) -> bool:
         return wrong(f"a should be one number; got {a!r}.")
     truth = elastic_net_ball_on_the_diagonal()
     if np.isclose(a, truth, atol=1e-4):
-        return right(f"a = {show(truth)}: beyond the diamond's 0.5 and inside the circle's "
-                     f"{show(np.sqrt(0.5))}, so the sides bulge out while the corners stay.")
+        return right(
+            f"a = {show(truth)}: beyond the diamond's 0.5 and inside the circle's "
+            f"{show(np.sqrt(0.5))}, so the sides bulge out while the corners stay."
+        )
     if np.isclose(a, 0.5):
-        return wrong("0.5 is where the L1 diamond crosses the diagonal; the elastic net's side "
-                     "bulges out beyond it.")
+        return wrong(
+            "0.5 is where the L1 diamond crosses the diagonal; the elastic net's side "
+            "bulges out beyond it."
+        )
     if np.isclose(a, np.sqrt(0.5)):
-        return wrong(f"{show(a)} is where the L2 circle crosses the diagonal; the elastic net's "
-                     "ball lies between the diamond and the circle.")
+        return wrong(
+            f"{show(a)} is where the L2 circle crosses the diagonal; the elastic net's "
+            "ball lies between the diamond and the circle."
+        )
     penalty = F.elastic_net_penalty([mg.tensor([a, a], dtype=mg.float64)], l1_ratio=0.5).item()
-    return wrong(f"at w = ({show(a)}, {show(a)}) the penalty is {show(penalty)}, not 1. Solve "
-                 "0.5 * (|w1| + |w2|) + 0.5 * (w1**2 + w2**2) = 1 with w1 = w2 = a.")
+    return wrong(
+        f"at w = ({show(a)}, {show(a)}) the penalty is {show(penalty)}, not 1. Solve "
+        "0.5 * (|w1| + |w2|) + 0.5 * (w1**2 + w2**2) = 1 with w1 = w2 = a."
+    )
 
 
 OUTSIDE = (2.6, 0.5)
