@@ -126,6 +126,14 @@ def test_notebook_ends_with_exercises_each_with_a_learner_cell_and_a_check_cell(
         assert printed, f"{where}: the committed check cell printed no verdict"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_in_the_course_navigation_and_linked_from_the_overview(path):
+    nav = (ROOT / "mkdocs.yml").read_text()
+    overview = (COURSE / "index.md").read_text()
+    assert f"course/{path.name}" in nav, f"mkdocs.yml's Course section does not list {path.name}"
+    assert f"]({path.name})" in overview, f"docs/course/index.md does not link {path.name}"
+
+
 def course_sources() -> list[tuple[str, str]]:
     """(where, code) for every code cell of every notebook and every .py of the course."""
     sources = [

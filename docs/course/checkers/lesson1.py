@@ -39,9 +39,11 @@ def check_micrograd_gradients(answer) -> bool:
         return wrong(f"answer should be two numbers (dg/da, dg/db); got {answer!r}.")
     off = [name for name in truth if not np.isclose(yours[name], truth[name], rtol=1e-4)]
     if not off:
-        return right(f"dg/da = {show(truth['dg/da'])} and dg/db = {show(truth['dg/db'])}.")
+        return right(f"dg/da = {show(truth['dg/da'], 10)} and dg/db = {show(truth['dg/db'], 10)}.")
     return wrong(
-        "; ".join(f"your {n} is {show(yours[n])}, minigrad gives {show(truth[n])}" for n in off)
+        "; ".join(
+            f"your {n} is {show(yours[n], 10)}, minigrad gives {show(truth[n], 10)}" for n in off
+        )
         + ". Build the expression with requires_grad=True leaves and call g.backward()."
     )
 

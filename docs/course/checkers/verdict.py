@@ -21,16 +21,15 @@ def not_done(what_to_do: str) -> bool:
     return False
 
 
-def show(value) -> str:
-    """A number or an array as a message prints it: 4 significant digits, no dtype."""
+def show(value, digits: int = 4) -> str:
+    """A number or an array as a message prints it: 4 significant digits unless told, no
+    dtype."""
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
-        return f"{float(array):.4g}"
-    return np.array2string(array, separator=", ", formatter={"float_kind": _four_digits})
-
-
-def _four_digits(number: float) -> str:
-    return f"{number:.4g}"
+        return f"{float(array):.{digits}g}"
+    return np.array2string(
+        array, separator=", ", formatter={"float_kind": lambda x: f"{x:.{digits}g}"}
+    )
 
 
 def same(answer, truth, tol: float = 1e-6) -> bool:
