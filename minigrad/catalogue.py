@@ -481,8 +481,8 @@ OPS: list[Op] = [
         case("abs builtin", lambda x: abs(x),  (2, 3), on=nonzero),
     ], kinks=[
         Kink("`abs` at 0", "0",
-             "the subdifferential is [-1, 1]; 0 is its minimum-norm element, so a "
-             "subgradient method stays put at 0 instead of being pushed off it", [
+             "the subdifferential is [-1, 1]; 0 is its minimum-norm element, so |w| alone "
+             "never pushes a weight off 0; a data term still can", [
             Exact("abs at 0", abs, [-2.0, 0.0, 3.0], [-1.0, 0.0, 1.0], ZEROS),
         ], count=zeros_in_first_input),
     ]),
