@@ -11,7 +11,7 @@ from minigrad.data import load_diabetes
 from minigrad.linear_model import Lasso
 from minigrad.linear_model import soft_threshold as true_soft_threshold
 
-from ._words import NO_ANSWER, as_array, attempt, fmt, verdict
+from .verdict import NO_ANSWER, as_array, attempt, right, show, wrong
 
 
 def true_proximal_l1_step(w: np.ndarray, grad: np.ndarray, lr: float, lam: float) -> np.ndarray:
@@ -35,9 +35,8 @@ def check_proximal_l1_step(proximal_l1_step) -> bool:
         return False
     truth = true_proximal_l1_step(w, grad, lr, lam)
     if np.allclose(got, truth, rtol=1e-12, atol=1e-12):
-        return verdict(
-            True,
-            f"your step gives {fmt(got)}, as optim.SGD(lr={lr}, l1={lam}) does, with "
+        return right(
+            f"your step gives {show(got)}, as optim.SGD(lr={lr}, l1={lam}) does, with "
             f"{np.sum(got == 0)} exact zeros.",
         )
     slips = {
@@ -52,9 +51,8 @@ def check_proximal_l1_step(proximal_l1_step) -> bool:
         (f" It looks as if {slip}." for slip, v in slips.items() if np.allclose(got, v)), ""
     )
     k = int(np.argmax(np.abs(got - truth)))
-    return verdict(
-        False,
-        wrong=f"at w = {w[k]:g}, grad = {grad[k]:g} (lr = {lr:g}, lam = {lam:g}) your step gives "
+    return wrong(
+        f"at w = {w[k]:g}, grad = {grad[k]:g} (lr = {lr:g}, lam = {lam:g}) your step gives "
         f"{got[k]:.4g}; it should be {truth[k]:.4g}: the gradient step gives "
         f"{w[k] - lr * grad[k]:.4g}, then the soft threshold at lr·lam = {lr * lam:g}.{hint}",
     )
@@ -115,14 +113,12 @@ def check_coordinate_update(coordinate_update) -> bool:
             return False
         truth = true_coordinate_update(X, y, w, j, alpha)
         if not np.isclose(got, truth, rtol=1e-7, atol=1e-9):
-            return verdict(
-                False,
-                wrong=f"for feature j = {j} (α = {alpha:g}, n = {X.shape[0]}, "
+            return wrong(
+                f"for feature j = {j} (α = {alpha:g}, n = {X.shape[0]}, "
                 f"z_j = {X[:, j] @ X[:, j]:.4g}) your update gives w_j = {float(got):.6g}; the "
                 f"exact minimizer is {truth:.6g}." + _diagnose_update(got, X, y, w, j, alpha),
             )
-    return verdict(
-        True,
+    return right(
         "your update is the exact minimizer over w_j, on features whose squared norms "
         "z_j are not 1, for a coefficient that is killed and for ones that are shrunk.",
     )
@@ -152,19 +148,20 @@ def check_lambda_max(lambda_max) -> bool:
         elif np.isclose(got, np.max(X.T @ y) / n, rtol=1e-9):
             hint = " You took the largest Xᵀy, not the largest |Xᵀy|: signs count too."
         zeros = np.count_nonzero(Lasso(alpha=max(got, 0.0), tol=1e-12).fit(X, y).coef_ == 0)
-        return verdict(
-            False,
-            wrong=f"your λ_max is {got:.6g}; it should be {truth:.6g}. Lasso at your value "
+        return wrong(
+            f"your λ_max is {got:.6g}; it should be {truth:.6g}. Lasso at your value "
             f"keeps {X.shape[1] - zeros} coefficient(s) non-zero.{hint}",
         )
     # a hair above lambda_max: at lambda_max itself the first feature sits exactly on the
     # edge of the dead zone, where rounding decides
     just_above = Lasso(alpha=truth * (1 + 1e-9), tol=1e-12).fit(X, y).coef_
     just_below = Lasso(alpha=0.99 * truth, tol=1e-12).fit(X, y).coef_
-    return verdict(
-        np.count_nonzero(just_above) == 0 < np.count_nonzero(just_below),
+    if np.count_nonzero(just_above) or not np.count_nonzero(just_below):
+        return wrong(
+            "your value is right but the Lasso fits around it disagree; tell the course authors."
+        )
+    return right(
         f"λ_max = {got:.6g}. Lasso just above λ_max has every coefficient 0 "
-        f"({fmt(just_above)}), and at 0.99·λ_max {np.count_nonzero(just_below)} "
-        "coefficient leaves zero.",
-        "your value is right but the Lasso fits around it disagree; tell the course authors.",
+        f"({show(just_above)}), and at 0.99·λ_max {np.count_nonzero(just_below)} "
+        "coefficient leaves zero."
     )

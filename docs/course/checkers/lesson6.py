@@ -9,7 +9,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import functional as F
 
-from ._words import NO_ANSWER, as_array, attempt, fmt, verdict
+from .verdict import NO_ANSWER, as_array, attempt, right, show, wrong
 
 EPS = 1e-5  # minigrad's (and PyTorch's) default, in both normalizations
 # the notes' batch: four samples of one feature; then features of very different scales
@@ -53,15 +53,14 @@ def _check_normalization(fn, name: str, truth, inputs, axis: int, other: str) ->
             hint = f" You normalized along the other axis: that is {other}."
         else:
             hint = ""
-        return verdict(
-            False,
-            wrong=f"on the input {fmt(x.ravel() if x.size <= 4 else x[0])}"
+        return wrong(
+            f"on the input {show(x.ravel() if x.size <= 4 else x[0])}"
             f"{'' if x.size <= 4 else ' (first row shown)'} your {name} gives "
-            f"{fmt(got.ravel() if x.size <= 4 else got[0])}; it should give "
-            f"{fmt(expected.ravel() if x.size <= 4 else expected[0])}.{hint}",
+            f"{show(got.ravel() if x.size <= 4 else got[0])}; it should give "
+            f"{show(expected.ravel() if x.size <= 4 else expected[0])}.{hint}",
         )
     first = truth(inputs[0]).ravel()
-    return verdict(True, f"your {name} matches minigrad's ({fmt(first)} on the notes' example).")
+    return right(f"your {name} matches minigrad's ({show(first)} on the notes' example).")
 
 
 def check_batch_norm(batch_norm) -> bool:
@@ -101,7 +100,7 @@ def check_dropout(dropout) -> bool:
     if in_eval is None:
         return False
     if not np.array_equal(in_eval, x):
-        return verdict(False, wrong="with training=False dropout must return its input unchanged.")
+        return wrong("with training=False dropout must return its input unchanged.")
 
     masks = []
     for _ in range(2):
@@ -116,31 +115,27 @@ def check_dropout(dropout) -> bool:
     kept = np.unique(out[out != 0])
     if abs(zero_share - p) > 0.01:
         hint = " You kept each unit with probability p; p is the probability to drop it."
-        return verdict(
-            False,
-            wrong=f"with p = {p} your dropout zeroes {zero_share:.3f} of 100 000 ones; it should "
+        return wrong(
+            f"with p = {p} your dropout zeroes {zero_share:.3f} of 100 000 ones; it should "
             f"zero about {p} of them.{hint if abs(zero_share - (1 - p)) < 0.01 else ''}",
         )
     if kept.size != 1 or not np.isclose(kept[0], kept_value):
-        kept_text = fmt(kept[:3]) + ("..." if kept.size > 3 else "")
+        kept_text = show(kept[:3]) + ("..." if kept.size > 3 else "")
         hint = ""
         if kept.size == 1 and np.isclose(kept[0], 1.0):
             hint = " The kept units are not scaled, so the mean drops to 1 − p in training."
         elif kept.size == 1 and np.isclose(kept[0], 1 - p):
             hint = " You multiplied by 1 − p; inverted dropout divides by it."
-        return verdict(
-            False,
-            wrong=f"with p = {p} the kept units of a vector of ones are {kept_text}; they should "
+        return wrong(
+            f"with p = {p} the kept units of a vector of ones are {kept_text}; they should "
             f"all be 1/(1 − p) = {kept_value:.4f}, so that the mean stays 1.{hint}",
         )
     if np.array_equal(masks[0], masks[1]):
-        return verdict(
-            False,
-            wrong="two calls gave the same mask; every forward pass must draw a new one "
+        return wrong(
+            "two calls gave the same mask; every forward pass must draw a new one "
             "(a different sub-network each step).",
         )
-    return verdict(
-        True,
+    return right(
         f"with p = {p} your dropout zeroes {zero_share:.3f} of the units, scales the others to "
         f"{kept_value:.4f}, keeps the mean at {out.mean():.3f}, draws a new mask at every "
         "call, and is the identity when not training.",

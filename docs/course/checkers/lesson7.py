@@ -10,7 +10,7 @@ import minigrad as mg
 from minigrad import functional as F
 from minigrad import nn
 
-from ._words import NO_ANSWER, as_array, attempt, fmt, verdict
+from .verdict import NO_ANSWER, as_array, attempt, right, show, wrong
 
 # ----------------------------------------------------------------------------------------
 # gradient clipping by norm
@@ -42,9 +42,8 @@ def check_clip_grad_norm(clip_grad_norm) -> bool:
         if got is NO_ANSWER:
             return False
         if not isinstance(got, (list, tuple)) or len(got) != len(grads):
-            return verdict(
-                False,
-                wrong=f"clip_grad_norm should return a list of {len(grads)} arrays, one per "
+            return wrong(
+                f"clip_grad_norm should return a list of {len(grads)} arrays, one per "
                 f"gradient; it returned {type(got).__name__}.",
             )
         got = [as_array(g, "clip_grad_norm", ref.shape) for g, ref in zip(got, grads)]
@@ -65,14 +64,12 @@ def check_clip_grad_norm(clip_grad_norm) -> bool:
             hint = " That is clipping by value (each entry into [−c, c]); it changes the direction."
         else:
             hint = ""
-        return verdict(
-            False,
-            wrong=f"for gradients of joint norm {before:.4g} and max_norm = {max_norm:g} yours "
+        return wrong(
+            f"for gradients of joint norm {before:.4g} and max_norm = {max_norm:g} yours "
             f"have joint norm {after:.4g}; they should have {_joint_norm(truth):.4g}, "
             f"all scaled by the same factor {min(1.0, max_norm / before):.4g}.{hint}",
         )
-    return verdict(
-        True,
+    return right(
         "your clipping rescales all the gradients by one factor when their joint norm is above "
         "max_norm, and leaves them alone below it, as nn.utils.clip_grad_norm_ does.",
     )
@@ -97,10 +94,9 @@ def check_max_norm(max_norm_rows) -> bool:
         return False
     truth = nn.utils.max_norm_(mg.tensor(W.copy()), c).numpy()
     if np.allclose(got, truth, rtol=1e-6, atol=1e-9):
-        return verdict(
-            True,
-            f"row norms {fmt(np.linalg.norm(W, axis=1))} become "
-            f"{fmt(np.linalg.norm(got, axis=1))}: the long rows are shrunk to c = {c:g} in "
+        return right(
+            f"row norms {show(np.linalg.norm(W, axis=1))} become "
+            f"{show(np.linalg.norm(got, axis=1))}: the long rows are shrunk to c = {c:g} in "
             "their own direction, the short ones are untouched, as nn.utils.max_norm_.",
         )
     row_norms = np.linalg.norm(got, axis=1)
@@ -115,10 +111,9 @@ def check_max_norm(max_norm_rows) -> bool:
         hint = " You constrained the columns; a unit's incoming weights are a row (axis=1)."
     else:
         hint = ""
-    return verdict(
-        False,
-        wrong=f"rows of norm {fmt(np.linalg.norm(W, axis=1))} with c = {c:g} become rows of norm "
-        f"{fmt(row_norms)}; they should become {fmt(np.linalg.norm(truth, axis=1))}.{hint}",
+    return wrong(
+        f"rows of norm {show(np.linalg.norm(W, axis=1))} with c = {c:g} become rows of norm "
+        f"{show(row_norms)}; they should become {show(np.linalg.norm(truth, axis=1))}.{hint}",
     )
 
 
@@ -141,9 +136,8 @@ def check_huber(huber) -> bool:
         mg.tensor(residuals), mg.zeros(residuals.shape, dtype=mg.float64), delta, "none"
     ).numpy()
     if np.allclose(got, truth, rtol=1e-9, atol=1e-12):
-        return verdict(
-            True,
-            f"at r = {fmt(residuals)} your Huber loss gives {fmt(got)}: quadratic inside "
+        return right(
+            f"at r = {show(residuals)} your Huber loss gives {show(got)}: quadratic inside "
             f"|r| ≤ δ = {delta:g}, linear beyond, and the two pieces meet at |r| = δ.",
         )
     k = int(np.argmax(np.abs(got - truth)))
@@ -157,6 +151,4 @@ def check_huber(huber) -> bool:
         hint = " Without the − δ/2 the two pieces do not meet at |r| = δ."
     elif abs(r) <= delta and np.isclose(got[k], r * r):
         hint = " The quadratic piece is r²/2, half the squared error."
-    return verdict(
-        False, wrong=f"at r = {r:g}, δ = {delta:g} your Huber loss gives {got[k]:g}; {why}.{hint}"
-    )
+    return wrong(f"at r = {r:g}, δ = {delta:g} your Huber loss gives {got[k]:g}; {why}.{hint}")
