@@ -24,8 +24,9 @@ def _pair(pred, target, fn: str) -> tuple[Tensor, Tensor]:
     check_float(pred, fn, "pred")
     target = as_tensor(target, "target")
     if not target.requires_grad and target.dtype != pred.dtype:
-        # a constant target takes the prediction's dtype, so float32 models stay float32
-        target = Tensor(target.data.astype(pred.dtype))
+        # a constant target takes the prediction's dtype, so float32 models stay float32;
+        # by the Cast op, so that a tangent it carries (forward mode) comes along
+        target = target.astype(pred.dtype)
     if target.shape != pred.shape:
         try:
             np.broadcast_shapes(pred.shape, target.shape)
@@ -223,5 +224,5 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
             f"logits shape {logits.shape}"
         )
     if not target.requires_grad and target.dtype != logits.dtype:
-        target = Tensor(target.data.astype(logits.dtype))
+        target = target.astype(logits.dtype)  # as in _pair: a tangent comes along
     return reduce(BCEWithLogits.apply(logits, target), reduction)
