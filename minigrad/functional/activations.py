@@ -1,8 +1,8 @@
 """Activation functions and the softmax family.
 
 ``relu``, ``sigmoid`` and ``tanh`` are the Tensor's own ops. The rest are fused ops
-written here; each backward is twice differentiable (it uses only the op's inputs and
-outputs, or rebuilds what it needs from them under ``create_graph``).
+written here; each rule, backward and jvp, is differentiable again (it uses only the
+op's inputs and outputs, or rebuilds what it needs from them when it runs on Tensors).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def tanh(x: Tensor) -> Tensor:
 class LeakyRelu(Function):
     """y = x for x > 0, else negative_slope * x.
 
-    dy/dx: 1 for x > 0, else negative_slope
+    dy/dx: 1 for x > 0, else negative_slope; jvp: ty = tx for x > 0, else
+    negative_slope tx
     at the kink: negative_slope at x = 0 (as PyTorch)
     second order: exact (0 almost everywhere: the slope is piecewise constant)
     """
@@ -55,6 +56,11 @@ class LeakyRelu(Function):
         (slope,) = ctx.saved_tensors
         return g * slope, None
 
+    @staticmethod
+    def jvp(ctx, tx, tslope):
+        (slope,) = ctx.saved_tensors  # the slope is a constant: its tangent counts not
+        return tx * slope
+
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(as_tensor(x), float(negative_slope))
@@ -63,7 +69,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 class NormalCdf(Function):
     """y = Phi(x), the standard normal CDF.
 
-    dy/dx: phi(x) = exp(-x^2/2) / sqrt(2 pi)
+    dy/dx: phi(x) = exp(-x^2/2) / sqrt(2 pi); jvp: ty = phi(x) tx
     at the kink: none (smooth)
     second order: exact (the rule uses the input x)
     """
@@ -78,12 +84,16 @@ class NormalCdf(Function):
         (x,) = ctx.saved_tensors
         return g * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
 
+    # elementwise: the Jacobian is diagonal, so J t is the same product as J^T g
+    jvp = backward
+
 
 class Gelu(Function):
-    """y = x Phi(x) (exact GELU). Phi(x) is saved for a fast first-order backward;
-    under ``create_graph`` it is rebuilt from x through ``NormalCdf``.
+    """y = x Phi(x) (exact GELU). Phi(x) is saved for a fast first-order rule; when
+    the rule runs on Tensors (``create_graph``, or nested forward mode) it is rebuilt
+    from x through ``NormalCdf``.
 
-    dy/dx: Phi(x) + x phi(x)
+    dy/dx: Phi(x) + x phi(x); jvp: ty = (Phi(x) + x phi(x)) tx
     at the kink: none (smooth)
     second order: exact (Phi rebuilt from the input x)
     """
@@ -96,16 +106,25 @@ class Gelu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, cdf = ctx.saved_tensors
-        if ctx.create_graph:
+        return g * Gelu.slope(*ctx.saved_tensors)
+
+    # elementwise: the Jacobian is diagonal, so J t is the same product as J^T g
+    jvp = backward
+
+    @staticmethod
+    def slope(x, cdf):
+        """dy/dx = Phi(x) + x phi(x). On Tensors (the rule is recording a graph) Phi is
+        rebuilt from x: the saved array would be a constant to the next derivative."""
+        if isinstance(x, Tensor):
             cdf = NormalCdf.apply(x)
-        return g * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+        return cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
 
 
 class GeluTanh(Function):
     """y = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (the tanh GELU).
 
-    dy/dx: (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u)
+    dy/dx: (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u);
+    jvp: ty = (dy/dx) tx
     at the kink: none (smooth)
     second order: exact (the rule recomputes t from the input x)
     """
@@ -121,6 +140,9 @@ class GeluTanh(Function):
         t = np.tanh(_TANH_SCALE * (x + _TANH_CUBIC * x * x * x))
         du = _TANH_SCALE * (1 + 3 * _TANH_CUBIC * x * x)
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+    # elementwise: the Jacobian is diagonal, so J t is the same product as J^T g
+    jvp = backward
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -139,7 +161,7 @@ class Softmax(Function):
     """y = exp(x - logsumexp(x)) along ``axes``, finite for logits of any magnitude
     (``log_softmax_and_logsumexp``).
 
-    dy/dx: dL/dx = y (g - sum(g y))
+    dy/dx: dL/dx = y (g - sum(g y)); jvp: ty = y (tx - sum(tx y))
     at the kink: none (smooth)
     second order: exact (the rule uses the output y)
     """
@@ -154,8 +176,18 @@ class Softmax(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return Softmax.times_jacobian(ctx, g), None
+
+    @staticmethod
+    def jvp(ctx, tx, taxes):
+        return Softmax.times_jacobian(ctx, tx)
+
+    @staticmethod
+    def times_jacobian(ctx, v):
+        """J v = y (v - sum(v y)) for the Jacobian J = diag(y) - y y^T, which is
+        symmetric: the same product gives J^T g (backward) and J t (jvp)."""
         (y,) = ctx.saved_tensors
-        return y * (g - (g * y).sum(axis=ctx.axes, keepdims=True)), None
+        return y * (v - (v * y).sum(axis=ctx.axes, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -163,7 +195,7 @@ class LogSoftmax(Function):
     (``log_softmax_and_logsumexp``: a far-behind class gets a very negative
     log-probability, never -inf or nan).
 
-    dy/dx: dL/dx = g - exp(y) sum(g)
+    dy/dx: dL/dx = g - exp(y) sum(g); jvp: ty = tx - sum(exp(y) tx)
     at the kink: none (smooth)
     second order: exact (the rule uses the output y)
     """
@@ -179,6 +211,12 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g - np.exp(y) * g.sum(axis=ctx.axes, keepdims=True), None
+
+    @staticmethod
+    def jvp(ctx, tx, taxes):
+        # the Jacobian I - 1 softmax(x)^T is not symmetric: softmax meets t before the sum
+        (y,) = ctx.saved_tensors
+        return tx - (np.exp(y) * tx).sum(axis=ctx.axes, keepdims=True)
 
 
 def _softmax_axes(x: Tensor, axis, fn: str) -> tuple:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core import Function, Tensor, as_tensor
+from ..core.forward import tangent_sum
 from ..ops import matmul_gradients
 from ._common import add_into
 
@@ -13,7 +14,8 @@ class Affine(Function):
     against the two), with the matmul rule (``matmul_gradients``) applied to the rows
     of x, the leading axes taken as one.
 
-    dy/dx: dL/dx = g @ W, dL/dW = g^T x, dL/db = the sum of g over the rows
+    dy/dx: dL/dx = g @ W, dL/dW = g^T x, dL/db = the sum of g over the rows;
+    jvp: ty = tx @ W^T + x @ tW^T + tb
     at the kink: none (smooth)
     second order: exact (the rule uses the inputs x and W)
     """
@@ -35,6 +37,15 @@ class Affine(Function):
             dx.reshape(x.shape) if need_x else None,
             dw_t.T if need_w else None,
             rows.sum(axis=0) if need_b else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb):
+        x, weight = ctx.saved_tensors
+        return tangent_sum(
+            None if tx is None else tx @ weight.T,
+            None if tw is None else x @ tw.T,
+            tb,
         )
 
 

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ..core import Function, Tensor, as_tensor
+from ..core.forward import tangent_sum
 from ..ops import Sigmoid, log_softmax_and_logsumexp, where
 from ._common import check_float, check_reduction, reduce
 from .activations import Softmax
@@ -23,8 +24,9 @@ def _pair(pred, target, fn: str) -> tuple[Tensor, Tensor]:
     check_float(pred, fn, "pred")
     target = as_tensor(target, "target")
     if not target.requires_grad and target.dtype != pred.dtype:
-        # a constant target takes the prediction's dtype, so float32 models stay float32
-        target = Tensor(target.data.astype(pred.dtype))
+        # a constant target takes the prediction's dtype, so float32 models stay float32;
+        # by the Cast op, so that a tangent it carries (forward mode) comes along
+        target = target.astype(pred.dtype)
     if target.shape != pred.shape:
         try:
             np.broadcast_shapes(pred.shape, target.shape)
@@ -83,9 +85,11 @@ class CrossEntropy(Function):
     for logits of any magnitude (``log_softmax_and_logsumexp``). With ``reduction``
     'mean' or 'sum' the op returns the mean or the sum of the M losses (one node, as
     PyTorch), and each row's gradient is scaled by 1/M or 1. The softmax is saved
-    for a fast first-order backward and rebuilt from x under ``create_graph``.
+    for a fast first-order rule and rebuilt from x when the rule runs on Tensors.
+    The labels are integers: they have no tangent.
 
-    dy/dx: dloss_i/dx_i = softmax(x_i) - onehot(t_i)
+    dy/dx: dloss_i/dx_i = softmax(x_i) - onehot(t_i); jvp: tloss_i = sum over the
+    classes of (softmax(x_i) - onehot(t_i)) tx_i, reduced as the losses
     at the kink: none (smooth)
     second order: exact (the softmax rebuilt from the input x)
     """
@@ -103,15 +107,30 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, g):
         x, p, labels = ctx.saved_tensors
-        if ctx.create_graph:
-            p = Softmax.apply(x, (1,))
-        onehot = np.zeros(p.shape, dtype=x.dtype)
-        onehot[np.arange(len(labels)), labels] = 1
         if ctx.reduction == "none":
             g = g.reshape(-1, 1)
         elif ctx.reduction == "mean":
             g = g / len(labels)
-        return g * (p - onehot), None, None
+        return g * CrossEntropy.d_logits(x, p, labels), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tlabels, treduction):
+        x, p, labels = ctx.saved_tensors
+        per_row = (tx * CrossEntropy.d_logits(x, p, labels)).sum(axis=1)
+        if ctx.reduction == "mean":
+            return per_row.mean()
+        return per_row.sum() if ctx.reduction == "sum" else per_row
+
+    @staticmethod
+    def d_logits(x, p, labels):
+        """dloss_i/dx_i = softmax(x_i) - onehot(t_i), a row per loss. On Tensors (the
+        rule is recording a graph) the softmax is rebuilt from x: the saved array
+        would be a constant to the next derivative."""
+        if isinstance(x, Tensor):
+            p = Softmax.apply(x, (1,))
+        onehot = np.zeros(p.shape, dtype=x.dtype)
+        onehot[np.arange(len(labels)), labels] = 1
+        return p - onehot
 
 
 def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -161,7 +180,7 @@ class BCEWithLogits(Function):
     """loss = -t log s(x) - (1 - t) log(1 - s(x)), s = sigmoid, computed as
     max(x, 0) - x t + log(1 + exp(-|x|)) so that no exp overflows.
 
-    dy/dx: dloss/dx = s(x) - t, dloss/dt = -x
+    dy/dx: dloss/dx = s(x) - t, dloss/dt = -x; jvp: ty = (s(x) - t) tx - x tt
     at the kink: none (smooth, also at x = 0, where the formula's |x| is not)
     second order: exact (the rule uses the inputs x and t)
     """
@@ -175,9 +194,22 @@ class BCEWithLogits(Function):
     def backward(ctx, g):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
-        dx = g * (Sigmoid.apply(x) - t) if need_x else None
+        dx = g * BCEWithLogits.d_logits(x, t) if need_x else None
         dt = -g * x if need_t else None
         return dx, dt
+
+    @staticmethod
+    def jvp(ctx, tx, tt):
+        x, t = ctx.saved_tensors
+        return tangent_sum(
+            None if tx is None else tx * BCEWithLogits.d_logits(x, t),
+            None if tt is None else -tt * x,
+        )
+
+    @staticmethod
+    def d_logits(x, t):
+        """dloss/dx = s(x) - t (Sigmoid's op: differentiable again on Tensors)."""
+        return Sigmoid.apply(x) - t
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -192,5 +224,5 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
             f"logits shape {logits.shape}"
         )
     if not target.requires_grad and target.dtype != logits.dtype:
-        target = Tensor(target.data.astype(logits.dtype))
+        target = target.astype(logits.dtype)  # as in _pair: a tangent comes along
     return reduce(BCEWithLogits.apply(logits, target), reduction)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core import Function, Tensor, as_tensor
+from ..core.forward import tangent_sum
 from ._common import add_into, check_float
 
 
@@ -34,20 +35,21 @@ class Normalize(Function):
     """y = weight * xhat + bias,  xhat = (x - mean) / sqrt(var + eps).
 
     If ``axes`` is given, mean and var are the moments of x over those axes (the
-    caller computed them with ``_moments``) and the gradient flows through them:
-    with gx = g * weight and means taken over ``axes``,
+    caller computed them with ``_moments``), so they move with x: with means taken
+    over ``axes``, the Jacobian of xhat in x is
 
-        dL/dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / sqrt(var + eps),
-        dL/dweight = g * xhat,  dL/dbias = g   (summed to their shapes by the engine).
+        J v = (v - mean(v) - xhat * mean(v * xhat)) / sqrt(var + eps),
 
-    If ``axes`` is None, mean and var are constants (BatchNorm's running statistics
-    in evaluation) and dL/dx = gx / sqrt(var + eps).
+    a symmetric map (``through_xhat``): the gradient is dL/dx = J (g * weight), and
+    the tangent of xhat is J tx. If ``axes`` is None, mean and var are constants
+    (BatchNorm's running statistics in evaluation) and J v = v / sqrt(var + eps).
 
-    xhat and 1/sqrt(var + eps) are saved for a fast first-order backward; they would be
-    constants to a second pass, so under ``create_graph`` the backward rebuilds them
-    from x.
+    xhat and 1/sqrt(var + eps) are saved for a fast first-order rule; they would be
+    constants to a next derivative, so a rule that runs on Tensors (``create_graph``,
+    or nested forward mode) rebuilds them from x (``standardized``).
 
-    dy/dx: dL/dx as above, dL/dweight = g * xhat, dL/dbias = g
+    dy/dx: dL/dx = J (g * weight), dL/dweight = g * xhat, dL/dbias = g; jvp:
+    ty = weight * J tx + tweight * xhat + tbias
     at the kink: none (smooth; var + eps > 0)
     second order: exact (xhat and 1/sqrt(var + eps) rebuilt from the input x)
     """
@@ -66,27 +68,51 @@ class Normalize(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, weight, xhat, inv_std, mean, var = ctx.saved_tensors
-        axes = ctx.axes
-        if ctx.create_graph:
-            if axes is not None:  # the batch's own moments, differentiable in x
-                mean, var = _moments(x, axes)
-            inv_std = 1 / np.sqrt(var + ctx.eps)
-            xhat = (x - mean) * inv_std
+        weight = ctx.saved_tensors[1]
+        xhat, inv_std = Normalize.standardized(ctx)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx = g if weight is None else g * weight
         dx = None
-        if need_x and axes is None:
-            dx = gx * inv_std
-        elif need_x:
-            dx = inv_std * (
-                gx
-                - gx.mean(axis=axes, keepdims=True)
-                - xhat * (gx * xhat).mean(axis=axes, keepdims=True)
-            )
+        if need_x:
+            gx = g if weight is None else g * weight
+            dx = Normalize.through_xhat(gx, xhat, inv_std, ctx.axes)
         dw = g * xhat if need_w else None
         db = g if need_b else None
         return dx, dw, db, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tweight, tbias, tmean, tvar, taxes, teps):
+        # mean and var are arrays, never dual: in training, how they move with x is in J
+        weight = ctx.saved_tensors[1]
+        xhat, inv_std = Normalize.standardized(ctx)
+        t_scaled = None
+        if tx is not None:
+            t_scaled = Normalize.through_xhat(tx, xhat, inv_std, ctx.axes)
+            if weight is not None:
+                t_scaled = weight * t_scaled
+        return tangent_sum(t_scaled, None if tweight is None else tweight * xhat, tbias)
+
+    @staticmethod
+    def standardized(ctx):
+        """(xhat, 1/sqrt(var + eps)): as forward saved them, or, when the rule runs on
+        Tensors (x is then the graph's Tensor), rebuilt from x so that they are
+        differentiable again, through the batch's moments when they are x's own."""
+        x, _, xhat, inv_std, mean, var = ctx.saved_tensors
+        if isinstance(x, Tensor):
+            if ctx.axes is not None:
+                mean, var = _moments(x, ctx.axes)
+            inv_std = 1 / np.sqrt(var + ctx.eps)
+            xhat = (x - mean) * inv_std
+        return xhat, inv_std
+
+    @staticmethod
+    def through_xhat(v, xhat, inv_std, axes):
+        """J v, J the Jacobian of xhat in x (the class docstring): symmetric, so the
+        same product gives J^T g (backward) and J t (jvp)."""
+        if axes is None:  # constant statistics
+            return v * inv_std
+        return inv_std * (
+            v - v.mean(axis=axes, keepdims=True) - xhat * (v * xhat).mean(axis=axes, keepdims=True)
+        )
 
 
 def _check_param(p, name: str, shape: tuple, fn: str):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import random
 from ..core import Function, Tensor, as_tensor
+from ..core.forward import tangent_sum
 from ..ops import Abs
 
 
@@ -59,7 +60,8 @@ class AbsSum(Function):
     """y = sum_k sum_i |w_k,i| over the tensors w_1, ..., w_n: one node for the whole
     L1 penalty instead of an abs, a sum and an add per tensor.
 
-    dy/dx: dy/dw_k = sign(w_k) (``Abs.subgradient``)
+    dy/dx: dy/dw_k = sign(w_k) (``Abs.subgradient``); jvp: ty = sum_k sum_i
+    sign(w_k,i) tw_k,i
     at the kink: 0 at w = 0, as abs (the minimum-norm element of [-1, 1])
     second order: exact (0 almost everywhere: sign is piecewise constant)
     """
@@ -76,12 +78,18 @@ class AbsSum(Function):
             for sign, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
         )
 
+    @staticmethod
+    def jvp(ctx, *tws):
+        return tangent_sum(
+            *(None if tw is None else (tw * sign).sum() for sign, tw in zip(ctx.saved_tensors, tws))
+        )
+
 
 class SquareSum(Function):
     """y = sum_k sum_i w_k,i**2 over the tensors w_1, ..., w_n: one node for the whole
     L2 penalty instead of a product, a sum and an add per tensor.
 
-    dy/dx: dy/dw_k = 2 w_k
+    dy/dx: dy/dw_k = 2 w_k; jvp: ty = sum_k sum_i 2 w_k,i tw_k,i
     at the kink: none (smooth)
     second order: exact (the rule uses the inputs w_k)
     """
@@ -96,6 +104,12 @@ class SquareSum(Function):
         g2 = 2 * g
         return tuple(
             g2 * w if needed else None for w, needed in zip(ctx.saved_tensors, ctx.needs_input_grad)
+        )
+
+    @staticmethod
+    def jvp(ctx, *tws):
+        return 2 * tangent_sum(
+            *(None if tw is None else (tw * w).sum() for w, tw in zip(ctx.saved_tensors, tws))
         )
 
 

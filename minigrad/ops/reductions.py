@@ -1,7 +1,9 @@
 """Reductions over an axis (an int), several axes (a tuple) or all axes (None).
 
 Each backward first puts the reduced axes back as size-1 axes (``_keep``), so that
-the gradient broadcasts against the input.
+the gradient broadcasts against the input. Each jvp goes the other way: it multiplies
+the tangent by the same local derivative and reduces it over the same axes, with
+``Sum.apply`` (a reduction's tangent is itself a sum).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def log_softmax_and_logsumexp(x: np.ndarray, axes: tuple | None) -> tuple:
 class Sum(Function):
     """y = sum of x over axes.
 
-    dy/dx: 1 for every summed element
+    dy/dx: 1 for every summed element; jvp: ty = sum of tx over the axes
     at the kink: none (smooth)
     second order: exact (the second derivative is 0)
     """
@@ -47,11 +49,16 @@ class Sum(Function):
         g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
         return np.broadcast_to(g, ctx.in_shape), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, taxes, tkeepdims):
+        # linear: the tangent goes through the op itself (axes and keepdims have none)
+        return Sum.apply(tx, ctx.axes, ctx.keepdims)
+
 
 class Mean(Function):
     """y = sum of x over axes / n.
 
-    dy/dx: 1/n for every averaged element
+    dy/dx: 1/n for every averaged element; jvp: ty = mean of tx over the axes
     at the kink: none (smooth)
     second order: exact (the second derivative is 0)
     """
@@ -67,10 +74,16 @@ class Mean(Function):
         g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
         return np.broadcast_to(g / ctx.n, ctx.in_shape), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, taxes, tkeepdims):
+        # linear: the tangent goes through the op itself
+        return Mean.apply(tx, ctx.axes, ctx.keepdims)
+
 
 class _Extremum(Function):
     """Shared rule of Max and Min: the gradient goes to the extreme element, split
-    evenly among the elements that tie for it."""
+    evenly among the elements that tie for it; the tangent comes from it, the mean
+    of the tied elements' tangents at a tie (the same shares, summed)."""
 
     reduce = staticmethod(np.max)
 
@@ -89,12 +102,18 @@ class _Extremum(Function):
         (share,) = ctx.saved_tensors
         return _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims) * share, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, taxes, tkeepdims):
+        (share,) = ctx.saved_tensors  # 1/k at each of the k extreme elements, else 0
+        return Sum.apply(tx * share, ctx.axes, ctx.keepdims)
+
 
 class Max(_Extremum):
     """y = max of x over axes (values only, like torch.amax).
 
-    dy/dx: 1 at the largest element, 0 elsewhere
-    at the kink: split evenly among tied elements (1/k each for a k-way tie)
+    dy/dx: 1 at the largest element, 0 elsewhere; jvp: ty = tx at the largest element
+    at the kink: split evenly among tied elements (1/k each for a k-way tie), so the
+    tangent is the mean of the tied elements' tangents (as PyTorch)
     second order: exact (0 almost everywhere: the shares are piecewise constant)
     """
 
@@ -104,8 +123,9 @@ class Max(_Extremum):
 class Min(_Extremum):
     """y = min of x over axes (values only, like torch.amin).
 
-    dy/dx: 1 at the smallest element, 0 elsewhere
-    at the kink: split evenly among tied elements (1/k each for a k-way tie)
+    dy/dx: 1 at the smallest element, 0 elsewhere; jvp: ty = tx at the smallest element
+    at the kink: split evenly among tied elements (1/k each for a k-way tie), so the
+    tangent is the mean of the tied elements' tangents (as PyTorch)
     second order: exact (0 almost everywhere: the shares are piecewise constant)
     """
 
@@ -115,9 +135,9 @@ class Min(_Extremum):
 class LogSumExp(Function):
     """y = log(sum(exp(x))) over axes, without overflow (``log_softmax_and_logsumexp``).
 
-    dy/dx: exp(x - y), the softmax of x
+    dy/dx: exp(x - y), the softmax of x; jvp: ty = sum of exp(x - y) tx over the axes
     at the kink: nan for an all -inf slice, where y = -inf and exp(x - y) is
-    exp(-inf + inf) (deliberate, as PyTorch)
+    exp(-inf + inf), in the gradient and the tangent (deliberate, as PyTorch)
     second order: exact (the rule uses the input x and the output y)
     """
 
@@ -131,9 +151,18 @@ class LogSumExp(Function):
 
     @staticmethod
     def backward(ctx, g):
+        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        return g * LogSumExp.softmax(ctx), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, taxes, tkeepdims):
+        return Sum.apply(tx * LogSumExp.softmax(ctx), ctx.axes, ctx.keepdims)
+
+    @staticmethod
+    def softmax(ctx):
+        """dy/dx = exp(x - y), the softmax of x, in x's shape."""
         x, y = ctx.saved_tensors
-        y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
-        return _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims) * np.exp(x - y), None, None
+        return np.exp(x - _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims))
 
 
 class Std(Function):
@@ -144,9 +173,9 @@ class Std(Function):
     and then equal values would get a tiny y > 0 and a gradient of about -1/n each
     instead of the kink's 0.
 
-    dy/dx: (x - mean(x)) / ((n - ddof) y)
+    dy/dx: (x - mean(x)) / ((n - ddof) y); jvp: ty = sum of (dy/dx) tx over the axes
     at the kink: 0 where y = 0, equal values (the minimum-norm subgradient, as
-    PyTorch); their second derivative is 0 too
+    PyTorch), for the gradient and the tangent; their second derivative is 0 too
     second order: exact (the rule uses the input x and the output y)
     """
 
@@ -166,24 +195,34 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx, g):
+        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        return Std.times_slope(ctx, g), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, taxes, tkeepdims, tddof):
+        return Sum.apply(tx * Std.times_slope(ctx, 1), ctx.axes, ctx.keepdims)
+
+    @staticmethod
+    def times_slope(ctx, g):
+        """g dy/dx, for one g per reduced slice (its axes kept; 1 gives dy/dx itself),
+        and 0 where y = 0. g multiplies the small reduced factor first, so backward
+        makes one full-size product."""
         x, y = ctx.saved_tensors
         y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
-        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
         centered = x - np.mean(x, axis=ctx.axes, keepdims=True)
         # 0 where y = 0 through two wheres: the one inside keeps the unused branch free
         # of 1/0, so that a second pass through it meets no inf (and 0 * inf = nan)
         safe_y = np.where(y == 0, 1, y)
-        scale = np.where(y == 0, 0, g / (ctx.dof * safe_y))
-        return centered * scale, None, None, None
+        return centered * np.where(y == 0, 0, g / (ctx.dof * safe_y))
 
 
 class PNorm(Function):
     """y = (sum |x|**p)**(1/p) over axes, for 1 < p < inf (p = 1 and p = inf are
     abs().sum() and abs().max(), see Tensor.norm).
 
-    dy/dx: sign(x) |x|**(p-1) / y**(p-1)
-    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient), and
-    its second derivative 0 there too
+    dy/dx: sign(x) |x|**(p-1) / y**(p-1); jvp: ty = sum of (dy/dx) tx over the axes
+    at the kink: 0 where y = 0, an all-zero vector (the minimum-norm subgradient, as
+    PyTorch), for the gradient and the tangent, and its second derivative 0 there too
     second order: exact; at a zero entry, for p < 2, the second derivative in that
     entry is inf (|x|**(p-1) is vertical at 0: SignedPower's kink)
     """
@@ -206,19 +245,37 @@ class PNorm(Function):
 
     @staticmethod
     def backward(ctx, g):
+        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
+        return PNorm.times_slope(ctx, g), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tp, taxes, tkeepdims):
+        # 0 where tx is 0, as in SignedPower's rule: an entry that the tangent leaves at
+        # rest adds nothing, even where an outer level finds the slope's own slope inf
+        # (p < 2 at a zero entry); its inf * 0 = nan stays in the branch not taken
+        with np.errstate(invalid="ignore"):
+            terms = np.where(tx == 0, 0, tx * PNorm.times_slope(ctx, 1))
+        return Sum.apply(terms, ctx.axes, ctx.keepdims)
+
+    @staticmethod
+    def times_slope(ctx, g):
+        """g dy/dx, for one g per reduced slice (its axes kept; 1 gives dy/dx itself),
+        and 0 for an all-zero vector."""
         x, y = ctx.saved_tensors
         p = ctx.p
         y = _keep(y, ctx.in_shape, ctx.axes, ctx.keepdims)
-        g = _keep(g, ctx.in_shape, ctx.axes, ctx.keepdims)
         # 0 for an all-zero vector (y = 0), through two wheres: the inner one keeps 1/0
         # out of the branch not taken, so that a second pass meets no inf there either
         safe_y = np.where(y == 0, 1, y)
         g = np.where(y == 0, 0, g)
         if p == 2:
-            return g * x / safe_y, None, None, None
+            return g * x / safe_y
         # sign(x) |x|**(p-1) / y**(p-1) written as sign(x) |x/s|**(p-1) (s/y)**(p-1),
         # with s the value of y, a constant: |x/s| <= 1 cannot overflow, and the inf
         # slope at a zero entry (p < 2) reaches that entry of x alone; through y it
         # would meet the entry's zero factor, and inf * 0 = nan would reach every entry
         s = np.asarray(safe_y)
-        return g * SignedPower.apply(x / s, p - 1) * (s / safe_y) ** (p - 1), None, None, None
+        # in an all-zero vector, x is swapped for the constant 0 (its value): a tangent of
+        # x there would meet SignedPower's vertical slope at 0, and inf * g = inf * 0
+        x = np.where(y == 0, 0, x)
+        return g * SignedPower.apply(x / s, p - 1) * (s / safe_y) ** (p - 1)
