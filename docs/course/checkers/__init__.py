@@ -20,7 +20,7 @@ as "Not done yet", so the notebook runs top to bottom before anyone has answered
 One module per lesson (``lesson1.py`` ...); ``verdict.py``, shared by all of them, has
 the three ways a checker ends and the steps before it compares (calling a learner's
 function, checking what it returned, formatting numbers). The worked solutions are in
-``docs/course/solutions/``, and ``tests/test_course_checkers.py`` (lessons 1-4 and 8)
-and ``tests/test_course_regularization.py`` (5-7) show every checker accepting its
-solution and rejecting a wrong answer with the right words.
+``docs/course/solutions/``, and ``tests/test_course_checkers.py`` (lessons 1-4 and 8),
+``tests/test_course_regularization.py`` (5-7) and ``tests/test_course_lesson9.py`` show
+every checker accepting its solution and rejecting a wrong answer with the right words.
 """
