@@ -115,11 +115,12 @@ def _run_on_tensors(fn, ctx, args: tuple, call: tuple, outputs: list, tangents: 
     tangents = [t if t is None or isinstance(t, tensor_type) else tensor_type(t) for t in tangents]
     saved, every_level = ctx.saved_tensors, levels
     levels = levels[:depth]
+    ctx.create_graph = True  # as under backward's create_graph: the rule records a graph
     try:
         ctx.saved_tensors = tuple([_stand_in(ctx, v, args, outputs) for v in saved])
         return fn.jvp(ctx, *tangents)
     finally:
-        ctx.saved_tensors, levels = saved, every_level
+        ctx.saved_tensors, levels, ctx.create_graph = saved, every_level, False
 
 
 def _stand_in(ctx, value, args: tuple, outputs: list):
