@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import random
 from .core import Tensor, enable_grad, forward
 from .core import grad as _grad_of
 from .core.grad import make_seed
@@ -121,19 +122,21 @@ def _push_forward(f: Callable, primals: list, rebuild: Callable, tangents: list,
         output, aux = result if has_aux else (result, None)
         flat_out, rebuild_out = _flatten(output)
         flat_out = [_tensor(o, "f's output") for o in flat_out]
-        out_tangents = [_take_tangent(o, level) for o in flat_out]
+        out_tangents = [_tangent_or_zeros(o, level) for o in flat_out]
+        for o in flat_out:  # the level ends here: its tangents go (f may return one twice)
+            if forward.tangent_of(o, level) is not None:
+                o._tangents = {k: v for k, v in o._tangents.items() if k != level}
     if has_aux:
         return rebuild_out(flat_out), rebuild_out(out_tangents), aux
     return rebuild_out(flat_out), rebuild_out(out_tangents)
 
 
-def _take_tangent(out: Tensor, level: int) -> Tensor:
-    """The tangent of ``out`` at ``level``, removed from it (zeros if it has none: the
-    output does not depend on the inputs)."""
+def _tangent_or_zeros(out: Tensor, level: int) -> Tensor:
+    """The tangent of ``out`` at ``level`` (zeros if it has none: the output does not
+    depend on the inputs)."""
     tangent = forward.tangent_of(out, level)
     if tangent is None:
         return Tensor(np.zeros(out.shape, dtype=out.dtype))
-    out._tangents = {k: v for k, v in out._tangents.items() if k != level}
     return tangent if isinstance(tangent, Tensor) else Tensor(np.asarray(tangent))
 
 
@@ -308,6 +311,10 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
         flat_in, rebuild_in = _flatten(selected)
         flat_in = [_tensor(x, f"argument {k}") for k, x in enumerate(flat_in)]
         g = _of_selected(f, args, nums)
+        # one pass per column: each must see the same random numbers (dropout's mask),
+        # as f called once would; the generator ends where one call leaves it
+        generator = random.get_rng().bit_generator
+        start = generator.state
         out = None
         columns: list[list] = []  # per input leaf: J e_j for each of its elements j
         for k, x in enumerate(flat_in):
@@ -316,6 +323,7 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
             for j in range(x.size):
                 basis = [np.zeros(y.shape, dtype=y.dtype) for y in flat_in]
                 basis[k].reshape(-1)[j] = 1
+                generator.state = start
                 out, out_tangent = _push_forward(g, flat_in, rebuild_in, basis, False)
                 columns[k].append(_flatten(out_tangent)[0])
         if out is None:  # every input is empty: no pass ran

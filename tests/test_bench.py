@@ -183,6 +183,6 @@ def test_the_transforms_benchmark_times_jvp_and_both_jacobians():
     for name in ("chain_forward_ms", "chain_jvp_ms", "jacfwd_ms", "jacrev_ms"):
         assert results[name] > 0
     text = transforms.table(results)
-    assert "jvp / forward" in text and "| jacfwd |" in text and "| jacrev |" in text
+    assert "func.jvp / it" in text and "| jacfwd |" in text and "| jacrev |" in text
     args = argparse.Namespace(replay=False, transforms=True, reps=5)
     assert "minigrad / torch.func" in runner.run_from_args(args)

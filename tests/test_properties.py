@@ -6,7 +6,8 @@ of the op catalogue (``minigrad/catalogue.py``), so every op can be drawn, with 
 case's own broadcasting, axes (ints, tuples, negative) and keepdims. Its inputs are
 earlier values fitted to the shapes that the case takes (``fit``): broadcast when
 numpy's rules allow it, cycled through otherwise. Each program is checked against
-finite differences to first order (gradcheck) and second order (gradgradcheck).
+finite differences to first order (gradcheck) and second order (gradgradcheck), in
+reverse mode and in forward mode (``check_forward_ad``).
 
 Away from kinks. Finite differences across a kink disagree with any subgradient, so
 a program must not sit on one. Two things keep it off:
@@ -157,8 +158,9 @@ def check_to_second_order(program: Program, seed: int) -> None:
     leaves = random_leaves(program, rng)
     loss = as_loss(program, leaves, rng)
     assume(loss is not None)
-    assert mg.gradcheck(loss, leaves)
-    assert mg.gradgradcheck(loss, leaves)
+    # forward mode too: jvp, and jvp of the gradients (forward over reverse)
+    assert mg.gradcheck(loss, leaves, check_forward_ad=True)
+    assert mg.gradgradcheck(loss, leaves, check_forward_ad=True)
 
 
 @settings(max_examples=1000, deadline=None)

@@ -8,12 +8,14 @@ Read it in this order:
 3. ``engine.py``     -- the reverse pass: the queue, accumulate, un-broadcast, release
 4. ``grad.py``       -- ``Tensor.backward`` and ``mg.grad``: seeds, checks, ``.grad``
 5. ``higher_order.py`` -- ``create_graph``: the same rules, run on Tensors
-6. ``numpy_protocol.py`` -- ``np.exp(t)`` and friends on Tensors, for those rules
-7. ``modes.py``      -- no_grad, enable_grad, detect_anomaly, module scope
-8. ``versions.py``   -- in-place updates counted (``t._version``), and the check that
+6. ``forward.py``    -- forward mode: tangents carried beside the values, level by
+                        level, through every op's ``jvp`` rule
+7. ``numpy_protocol.py`` -- ``np.exp(t)`` and friends on Tensors, for those rules
+8. ``modes.py``      -- no_grad, enable_grad, detect_anomaly, module scope
+9. ``versions.py``   -- in-place updates counted (``t._version``), and the check that
                         a value a node saved was not changed before its rule runs
-9. ``shapes.py``     -- axes, reduced shapes, ``sum_to`` (undo broadcasting)
-10. ``dtypes.py``    -- the default float dtype and PyTorch's dtype inference
+10. ``shapes.py``    -- axes, reduced shapes, ``sum_to`` (undo broadcasting)
+11. ``dtypes.py``    -- the default float dtype and PyTorch's dtype inference
 
 The ops themselves (each with its derivative) are in ``minigrad/ops/``.
 """

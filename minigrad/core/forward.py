@@ -97,7 +97,11 @@ def push_tangents(fn, ctx, args: tuple, arrays: list, raw, outputs: list, record
             result = fn.jvp(ctx, *tangents)
         for out, tangent in zip(outputs, result if len(outputs) > 1 else (result,)):
             if tangent is not None and out.data.dtype.kind == "f":
-                set_tangent(out, level, _fit(tangent, out.data))
+                tangent = _fit(tangent, out.data)
+                if out._tangents is None:  # the first level: a new output has no dict yet
+                    out._tangents = {level: tangent}
+                else:
+                    out._tangents[level] = tangent  # its own dict, made just above
     if recorded and ctx.saved_tensors and any(o._tangents for o in outputs):
         # under create_graph, a saved value stands for these Tensors (higher_order.py):
         # they must bring their tangents along (forward-over-reverse Hessians)
@@ -115,11 +119,12 @@ def _run_on_tensors(fn, ctx, args: tuple, call: tuple, outputs: list, tangents: 
     tangents = [t if t is None or isinstance(t, tensor_type) else tensor_type(t) for t in tangents]
     saved, every_level = ctx.saved_tensors, levels
     levels = levels[:depth]
+    ctx.create_graph = True  # as under backward's create_graph: the rule records a graph
     try:
         ctx.saved_tensors = tuple([_stand_in(ctx, v, args, outputs) for v in saved])
         return fn.jvp(ctx, *tangents)
     finally:
-        ctx.saved_tensors, levels = saved, every_level
+        ctx.saved_tensors, levels, ctx.create_graph = saved, every_level, False
 
 
 def _stand_in(ctx, value, args: tuple, outputs: list):
@@ -145,10 +150,8 @@ def _fit(tangent, value: np.ndarray):
 def tangent_sum(*terms):
     """The sum of the terms that exist: an input with no tangent adds nothing (a term
     ``0 * x`` would be nan where x is inf; a missing term is exactly 0)."""
-    present = [t for t in terms if t is not None]
-    if not present:
-        return None
-    total = present[0]
-    for t in present[1:]:
-        total = total + t
+    total = None
+    for term in terms:
+        if term is not None:
+            total = term if total is None else total + term
     return total

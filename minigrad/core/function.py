@@ -1,7 +1,7 @@
 """``Function``: one differentiable op, forward and backward side by side; and
 ``Context``, the graph node that one call of an op leaves behind.
 
-An op is a subclass with two static methods::
+An op is a subclass with two static methods, and a third for forward mode::
 
     class Tanh(Function):
         '''y = tanh(x).
@@ -21,6 +21,11 @@ An op is a subclass with two static methods::
         def backward(ctx, g):           # g: gradient of the loss w.r.t. y
             (y,) = ctx.saved_tensors
             return g * (1 - y * y)
+
+        @staticmethod
+        def jvp(ctx, tx):               # tx: the tangent of x (forward.py)
+            (y,) = ctx.saved_tensors
+            return (1 - y * y) * tx
 
 ``Tanh.apply(t)`` runs ``forward`` on the arrays inside the Tensors and, when a graph
 is being recorded, keeps ``ctx`` as the node that produced the output. Called with no
