@@ -20,6 +20,14 @@ import numpy as np
 
 from .core import Tensor, grad
 
+FORWARD_DIRECTIONS = 3  # random directions along which check_forward_ad tries jvp
+
+
+def _excess(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> np.ndarray:
+    """How far each entry is beyond the tolerance ``atol + rtol * |numeric|``: <= 0 where
+    the two agree; NaN where either is NaN (a failure: ``excess <= 0`` is False)."""
+    return np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
+
 
 class GradcheckError(RuntimeError):
     """Analytic and numeric gradients disagree (the message says where and by how much)."""
@@ -107,7 +115,7 @@ def _forward_and_numeric(fn: Callable, args: list, triples: list, seed: int = 0)
 
     rng = np.random.default_rng(seed)
     forward, numeric = [], []
-    for _ in range(3):
+    for _ in range(FORWARD_DIRECTIONS):
         vs = [rng.standard_normal(x.shape) for x in diff]
         _, tangents = func.jvp(of_differentiable, tuple(diff), tuple(Tensor(v) for v in vs))
         forward.append(np.concatenate([t.data.ravel() for t in tangents]))
@@ -165,17 +173,16 @@ def compare(
             big = np.abs(n_jac) > atol
             if big.any():
                 max_rel = float(np.max([max_rel, np.max(diff[big] / np.abs(n_jac[big]))]))
-        passed = passed and bool(np.all(diff <= atol + rtol * np.abs(n_jac)))
+        passed = passed and bool(np.all(_excess(a_jac, n_jac, atol, rtol) <= 0))
     if not check_forward_ad:
         return Comparison(max_abs, max_rel, passed)
     forward, numeric = _forward_and_numeric(fn, args, triples)
-    error = np.abs(forward - numeric)
     return Comparison(
         max_abs,
         max_rel,
         passed,
-        float(np.max(error, initial=0.0)),
-        bool(np.all(error <= atol + rtol * np.abs(numeric))),
+        float(np.max(np.abs(forward - numeric), initial=0.0)),
+        bool(np.all(_excess(forward, numeric, atol, rtol) <= 0)),
     )
 
 
@@ -198,7 +205,7 @@ def gradcheck(
     """
     args, triples = _jacobians(fn, inputs, eps)
     for x, a_jac, n_jac in triples:
-        excess = np.abs(a_jac - n_jac) - (atol + rtol * np.abs(n_jac))
+        excess = _excess(a_jac, n_jac, atol, rtol)
         bad = ~(excess <= 0)  # NaN counts as a failure too
         if bad.any():
             m, j = np.unravel_index(
@@ -214,24 +221,27 @@ def gradcheck(
                 f"atol {atol:g} + rtol {rtol:g} * |numeric|; "
                 f"{int(bad.sum())} of {bad.size} entries disagree)"
             )
-            if raise_exception:
-                raise GradcheckError(message)
-            return False
+            return _failed(message, raise_exception)
     if check_forward_ad:
         forward, numeric = _forward_and_numeric(fn, args, triples)
-        excess = np.abs(forward - numeric) - (atol + rtol * np.abs(numeric))
-        if not np.all(excess <= 0):  # NaN counts as a failure too
+        excess = _excess(forward, numeric, atol, rtol)
+        if not np.all(excess <= 0):
             m = int(np.argmax(np.nan_to_num(excess, nan=np.inf)))
-            message = (
+            per_direction = forward.size // FORWARD_DIRECTIONS
+            return _failed(
                 f"gradcheck failed in forward mode (check_forward_ad): jvp {forward[m]:.10g} "
-                f"vs numeric {numeric[m]:.10g} at output element {m % (forward.size // 3)} "
-                f"along random direction {m // (forward.size // 3)} (|difference| "
-                f"{abs(forward[m] - numeric[m]):.3g} > atol {atol:g} + rtol {rtol:g} * |numeric|)"
+                f"vs numeric {numeric[m]:.10g} at output element {m % per_direction} "
+                f"along random direction {m // per_direction} (|difference| "
+                f"{abs(forward[m] - numeric[m]):.3g} > atol {atol:g} + rtol {rtol:g} * |numeric|)",
+                raise_exception,
             )
-            if raise_exception:
-                raise GradcheckError(message)
-            return False
     return True
+
+
+def _failed(message: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
 
 
 def gradgradcheck(

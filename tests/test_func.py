@@ -380,3 +380,28 @@ def test_the_forward_mode_page_runs_and_its_numbers_hold():
     assert names["H"].shape == (2, 2)
     assert func.jvp(names["outer"], (names["one"],), (names["one"],))[1].item() == 1.0
     assert names["J"]["weight"].shape == (4, 2, 2, 3)
+
+
+def test_numpy_arrays_are_accepted_as_primals_and_tangents():
+    y, t = func.jvp(lambda x: x * x, (np.array([3.0]),), (np.array([1.0]),))
+    assert isinstance(t, mg.Tensor) and t.item() == 6.0
+    assert func.grad(lambda x: (x * x).sum())(np.array([2.0])).item() == 4.0
+
+
+def test_transforms_give_the_same_result_inside_no_grad():
+    """A transform's result does not depend on a context manager outside it."""
+    f = func.grad(lambda x: (x**3).sum())
+    with mg.no_grad():
+        inside = f(t64([2.0]))
+        _, tangent = func.jvp(lambda x: x.tanh(), (t64([0.5]),), (t64([1.0]),))
+    assert inside.item() == 12.0
+    close(tangent.data, [1 - np.tanh(0.5) ** 2])
+
+
+def test_jacfwd_sees_one_dropout_mask_for_every_column():
+    mg.manual_seed(0)
+    x = t64(np.ones(6))
+    jac = func.jacfwd(lambda x: mg.functional.dropout(x, 0.5, training=True))(x)
+    mask = np.diag(jac.data)
+    assert set(np.unique(mask)) <= {0.0, 2.0}
+    close(jac.data, np.diag(mask))  # one mask: the Jacobian of x * mask / (1 - p)

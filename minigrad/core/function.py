@@ -126,7 +126,8 @@ class Context:
         becomes a ``FreedTensor``, which keeps what drawings and messages need)."""
         self.saved_tensors = _RELEASED
         self.forward_args = self.forward_results = None
-        self.dual_args = self.output_tangents = None
+        if self.dual_args is not None:  # forward mode only: most nodes never set them
+            self.dual_args = self.output_tangents = None
         self.inputs = tuple(
             [t if t is None or t._node is None else FreedTensor(t) for t in self.inputs]
         )
