@@ -88,8 +88,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "needs_torch: compares with PyTorch (skipped where torch is missing, except "
-        "under CI=true)",
+        "needs_torch: compares with PyTorch (skipped where torch is missing, except under CI=true)",
     )
 
 

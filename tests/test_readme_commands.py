@@ -59,9 +59,7 @@ def test_readme_commands_work_in_a_fresh_virtualenv(tmp_path):
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
     # a newcomer's machine, not CI: without CI=true, a test that needs what the fresh
     # virtualenv lacks (PyTorch) skips, as the README says; CI's own run requires it
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "CI")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "CI")}
     env.update(
         PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(env_dir), **{NESTED: "1"}
     )
