@@ -39,10 +39,11 @@ read off them (``saved_role``); each argument is its own array object (a view wh
 two arguments share one, as in ``x * x.detach()``), so the role is never ambiguous.
 In an ordinary backward pass the rule gets the saved arrays; under
 ``create_graph=True`` (``higher_order.py``) it gets, for inputs and outputs, the
-graph's Tensors instead, so the same rule records a graph of its own. Constants
+graph's Tensors instead, so the same rule records a graph of its own; a ``jvp`` rule
+that something will differentiate runs the same way (``forward.py``). Constants
 (masks, signs) stay arrays: right for piecewise-constant values. An op that saves a
-continuous intermediate either rebuilds it from its inputs when ``ctx.create_graph``
-is set, or declares ``once_differentiable = True``.
+continuous intermediate either rebuilds it from its inputs when the rule runs on
+Tensors (``ctx.create_graph`` is then set), or declares ``once_differentiable = True``.
 """
 
 from __future__ import annotations
