@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import random
-from .core import Tensor, enable_grad, forward
+from .core import Tensor, as_tensor, enable_grad, forward
 from .core import grad as _grad_of
 from .core.grad import make_seed
 from .ops import Clone, stack
@@ -61,14 +61,6 @@ def _flatten(tree) -> tuple[list, Callable[[list], Any]]:
     return [leaf for leaves, _ in parts for leaf in leaves], rebuild
 
 
-def _tensor(value, what: str) -> Tensor:
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (np.ndarray, np.generic, int, float, list)):
-        return Tensor(np.asarray(value))
-    raise TypeError(f"{what} must be a Tensor or a numpy array, got {type(value).__name__}")
-
-
 def _check_floating(t: Tensor, what: str) -> None:
     if t.dtype.kind != "f":
         raise TypeError(
@@ -97,7 +89,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, has_aux: bool = False):
         raise ValueError("jvp: tangents must have the same structure as primals")
     checked_primals, checked_tangents = [], []
     for i, (p, t) in enumerate(zip(flat_primals, flat_tangents)):
-        p, t = _tensor(p, f"primal {i}"), _tensor(t, f"tangent {i}")
+        p, t = as_tensor(p, f"primal {i}"), as_tensor(t, f"tangent {i}")
         _check_floating(p, f"primal {i}")
         if t.shape != p.shape or t.dtype != p.dtype:
             raise ValueError(
@@ -121,7 +113,7 @@ def _push_forward(f: Callable, primals: list, rebuild: Callable, tangents: list,
         result = f(*rebuild(duals))
         output, aux = result if has_aux else (result, None)
         flat_out, rebuild_out = _flatten(output)
-        flat_out = [_tensor(o, "f's output") for o in flat_out]
+        flat_out = [as_tensor(o, "f's output") for o in flat_out]
         out_tangents = [_tangent_or_zeros(o, level) for o in flat_out]
         for o in flat_out:  # the level ends here: its tangents go (f may return one twice)
             if forward.tangent_of(o, level) is not None:
@@ -154,7 +146,7 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
         result = f(*rebuild(inputs))
     output, aux = result if has_aux else (result, None)
     flat_out, rebuild_out = _flatten(output)
-    flat_out = [_tensor(o, "f's output") for o in flat_out]
+    flat_out = [as_tensor(o, "f's output") for o in flat_out]
     # the gradients must be differentiable when something outside will differentiate
     # them: an outer transform, or a graph the inputs or outputs belong to
     keep_graph = _reaches_outer_graph(flat_out, inputs)
@@ -165,7 +157,7 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
             raise ValueError(f"vjp_fn: {len(flat_cot)} cotangents for {len(flat_out)} outputs")
         outs, seeds = [], []
         for i, (o, c) in enumerate(zip(flat_out, flat_cot)):
-            c = _tensor(c, f"cotangent {i}")
+            c = as_tensor(c, f"cotangent {i}")
             if c.shape != o.shape:
                 raise ValueError(
                     f"vjp_fn: cotangent {i} has shape {c.shape}, but output {i} has "
@@ -192,7 +184,7 @@ def vjp(f: Callable, *primals, has_aux: bool = False):
 
 def _input(primal, name: str) -> Tensor:
     """A new Tensor, requiring grad, with ``primal``'s value, graph and tangents."""
-    primal = _tensor(primal, name)
+    primal = as_tensor(primal, name)
     _check_floating(primal, name)
     x = Clone.apply(primal)
     if not x.requires_grad:
@@ -288,14 +280,14 @@ def jacrev(f: Callable, argnums=0) -> Callable:
         nums = _argnums(argnums, len(args), "jacrev")
         out, vjp_fn = vjp(_of_selected(f, args, nums), *(args[k] for k in nums))
         flat_out, rebuild_out = _flatten(out)
+        in_shapes = [as_tensor(x).shape for x in _flatten(tuple(args[k] for k in nums))[0]]
         per_output = []
         for i, o in enumerate(flat_out):
-            rows = []  # d o[m] / d inputs, for each element m of o
-            for m in range(o.size):
-                cotangents = [np.zeros(p.shape, dtype=p.dtype) for p in flat_out]
-                cotangents[i].reshape(-1)[m] = 1
-                rows.append(_flatten(vjp_fn(cotangents))[0])
-            per_output.append([_stacked(rows, k, o.shape) for k in range(len(rows[0]))])
+            # row m: d o[m] / d inputs, one backward pass with the cotangent e_m
+            rows = [_flatten(vjp_fn(_basis(flat_out, i, m)))[0] for m in range(o.size)]
+            per_output.append(
+                [_block([row[k] for row in rows], 0, o, shape) for k, shape in enumerate(in_shapes)]
+            )
         return rebuild_out([_as_arguments(j, args, nums, argnums) for j in per_output])
 
     return jacobian
@@ -307,9 +299,8 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
 
     def jacobian(*args):
         nums = _argnums(argnums, len(args), "jacfwd")
-        selected = tuple(args[k] for k in nums)
-        flat_in, rebuild_in = _flatten(selected)
-        flat_in = [_tensor(x, f"argument {k}") for k, x in enumerate(flat_in)]
+        flat_in, rebuild_in = _flatten(tuple(args[k] for k in nums))
+        flat_in = [as_tensor(x, f"argument {k}") for k, x in enumerate(flat_in)]
         g = _of_selected(f, args, nums)
         # one pass per column: each must see the same random numbers (dropout's mask),
         # as f called once would; the generator ends where one call leaves it
@@ -321,33 +312,36 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
             _check_floating(x, f"argument {k}")
             columns.append([])
             for j in range(x.size):
-                basis = [np.zeros(y.shape, dtype=y.dtype) for y in flat_in]
-                basis[k].reshape(-1)[j] = 1
                 generator.state = start
+                basis = _basis(flat_in, k, j)
                 out, out_tangent = _push_forward(g, flat_in, rebuild_in, basis, False)
                 columns[k].append(_flatten(out_tangent)[0])
         if out is None:  # every input is empty: no pass ran
             out = g(*rebuild_in(flat_in))
         flat_out, rebuild_out = _flatten(out)
-        per_output = []
-        for i, o in enumerate(flat_out):
-            blocks = []
-            for k, x in enumerate(flat_in):
-                if x.size == 0:
-                    blocks.append(Tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
-                    continue
-                cols = _stack([c[i] for c in columns[k]], axis=-1)  # o.shape + (x.size,)
-                blocks.append(cols.reshape(*o.shape, *x.shape))
-            per_output.append(blocks)
+        per_output = [
+            [_block([c[i] for c in columns[k]], -1, o, x.shape) for k, x in enumerate(flat_in)]
+            for i, o in enumerate(flat_out)
+        ]
         return rebuild_out([_as_arguments(b, args, nums, argnums) for b in per_output])
 
     return jacobian
 
 
-def _stacked(rows: list, k: int, out_shape: tuple) -> Tensor:
-    """The Jacobian block of input leaf ``k`` from the rows of every output element."""
-    block = _stack([row[k] for row in rows], axis=0)  # (out.size,) + input.shape
-    return block.reshape(*out_shape, *rows[0][k].shape)
+def _basis(like: list, k: int, j: int) -> list[np.ndarray]:
+    """Zeros shaped as the Tensors ``like``, with a 1 at flat position ``j`` of the
+    ``k``-th: a basis vector e_j, as a tangent or a cotangent."""
+    vectors = [np.zeros(t.shape, dtype=t.dtype) for t in like]
+    vectors[k].reshape(-1)[j] = 1
+    return vectors
+
+
+def _block(parts: list, axis: int, out: Tensor, in_shape: tuple) -> Tensor:
+    """One Jacobian block, shape ``out.shape + in_shape``, from its rows (``axis`` 0:
+    one per element of ``out``) or its columns (``axis`` -1: one per input element)."""
+    if not parts:  # an empty output or input: an empty block
+        return Tensor(np.zeros(out.shape + tuple(in_shape), dtype=out.dtype))
+    return _stack(parts, axis=axis).reshape(*out.shape, *in_shape)
 
 
 def _stack(parts: list, axis: int) -> Tensor:
@@ -398,7 +392,7 @@ def functional_call(module, params: Mapping, args, kwargs: Mapping | None = None
         for full_name, value in params.items():
             registry, name = _registry_of(module, full_name)
             swapped.append((registry, name, registry[name]))
-            registry[name] = _tensor(value, f"params[{full_name!r}]")
+            registry[name] = as_tensor(value, f"params[{full_name!r}]")
         return module(*args, **(kwargs or {}))
     finally:
         for registry, name, own in reversed(swapped):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import func
 from .core import Tensor, grad
 
 FORWARD_DIRECTIONS = 3  # random directions along which check_forward_ad tries jvp
@@ -102,8 +103,6 @@ def _analytic_jacobians(outs: tuple, diff: list) -> list[np.ndarray]:
 def _forward_and_numeric(fn: Callable, args: list, triples: list, seed: int = 0):
     """For three random directions v: ``func.jvp`` of ``fn`` along v, and the numeric
     Jacobians times v, each flattened and joined (direction after direction)."""
-    from . import func  # the transforms build on this module's siblings, not on it
-
     diff = [x for x, _, _ in triples]
     positions = [next(i for i, a in enumerate(args) if a is x) for x in diff]
 

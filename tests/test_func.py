@@ -405,3 +405,24 @@ def test_jacfwd_sees_one_dropout_mask_for_every_column():
     mask = np.diag(jac.data)
     assert set(np.unique(mask)) <= {0.0, 2.0}
     close(jac.data, np.diag(mask))  # one mask: the Jacobian of x * mask / (1 - p)
+
+
+def test_a_function_without_jvp_is_fine_where_no_tangent_reaches_it():
+    c = t64([2.0])
+    _, t = func.jvp(lambda x: x * CubeWithoutJvp.apply(c), (t64([1.0]),), (t64([1.0]),))
+    assert t.item() == 8.0  # d/dx (x * c**3)
+
+
+def test_jacobians_of_an_empty_output_or_input_are_empty_blocks():
+    x = t64([1.0, 2.0])
+    for jacobian in (func.jacrev, func.jacfwd):
+        assert jacobian(lambda x: x[:0])(x).shape == (0, 2)
+        assert jacobian(lambda x: x.sum() * 0 + x[:0].sum())(t64(np.zeros(0))).shape == (0,)
+
+
+def test_vjp_fn_refuses_a_cotangent_of_another_shape():
+    _, vjp_fn = func.vjp(lambda x: x * 2, t64([1.0, 2.0]))
+    with pytest.raises(
+        ValueError, match=r"cotangent 0 has shape \(3,\), but output 0 has shape \(2,\)"
+    ):
+        vjp_fn(t64([1.0, 1.0, 1.0]))

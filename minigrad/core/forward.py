@@ -68,17 +68,12 @@ def set_tangent(t, level: int, tangent) -> None:
 
 def carries_tangent(value) -> bool:
     """Whether ``value`` has a tangent at a level in progress."""
-    return any(tangent_of(value, level) is not None for level in levels)
+    return bool(levels) and any(tangent_of(value, level) is not None for level in levels)
 
 
 def push_tangents(fn, ctx, args: tuple, arrays: list, raw, outputs: list, recorded: bool) -> None:
     """Give the outputs of one call of op ``fn`` their tangents, level by level.
     ``recorded``: whether the call is a node of the reverse graph."""
-    if fn.jvp is None:
-        raise NotImplementedError(
-            f"{fn.__name__} has no forward-mode rule: define a static method "
-            f"jvp(ctx, *tangents) in {fn.__name__} to use it under func.jvp / jacfwd"
-        )
     tensor = type(outputs[0])  # Tensor: this module cannot import it (core/tensor.py)
     for depth, level in enumerate(levels):
         # the rule runs on arrays, unless something will differentiate the tangent: an
@@ -91,6 +86,11 @@ def push_tangents(fn, ctx, args: tuple, arrays: list, raw, outputs: list, record
             tangents.append(t)
         if not given:
             continue
+        if fn.jvp is None:  # needed only when a tangent reaches the op
+            raise NotImplementedError(
+                f"{fn.__name__} has no forward-mode rule: define a static method "
+                f"jvp(ctx, *tangents) in {fn.__name__} to use it under func.jvp / jacfwd"
+            )
         if on_tensors:
             result = _run_on_tensors(fn, ctx, args, (arrays, raw), outputs, tangents, depth)
         else:

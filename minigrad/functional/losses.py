@@ -116,10 +116,7 @@ class CrossEntropy(Function):
     @staticmethod
     def jvp(ctx, tx, tlabels, treduction):
         x, p, labels = ctx.saved_tensors
-        per_row = (tx * CrossEntropy.d_logits(x, p, labels)).sum(axis=1)
-        if ctx.reduction == "mean":
-            return per_row.mean()
-        return per_row.sum() if ctx.reduction == "sum" else per_row
+        return reduce((tx * CrossEntropy.d_logits(x, p, labels)).sum(axis=1), ctx.reduction)
 
     @staticmethod
     def d_logits(x, p, labels):
